@@ -1,0 +1,39 @@
+/* ipc.h: typed, length-checked frames between privilege domains.
+ * A frame is: type (u8), field count (u8), id (u32 LE), then per field a
+ * u16 LE length and that many bytes. The decoder fails closed: the field
+ * lengths must add up to the frame exactly; nothing is trusted. */
+#ifndef POSTIE_AUTH_IPC_H
+#define POSTIE_AUTH_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/limits.h"
+#include "proto/pop3.h"
+
+#define IPC_FIELDS_MAX 8
+
+enum ipc_type {
+	IPC_AUTH_PASS = 1, /* id; user, password, peer host */
+	IPC_AUTH_REPLY = 2 /* id; result, user, mailbox path, uid, gid */
+};
+
+enum ipc_result { IPC_RES_OK = 0, IPC_RES_FAIL = 1, IPC_RES_TEMP = 2 };
+
+struct ipc_msg {
+	uint8_t type;
+	uint32_t id;
+	int nfields;
+	struct p3_span f[IPC_FIELDS_MAX]; /* borrowed from the input buffer */
+};
+
+/* Encode a frame into out[0..cap). Returns its length, or -1 if it does not
+ * fit or a field is longer than 65535 bytes. */
+int ipc_encode(uint8_t type, uint32_t id, const struct p3_span *f, int nf,
+    uint8_t *out, size_t cap);
+/* Decode a frame; m's fields point into buf. 0, or -1 if malformed. */
+int ipc_decode(const uint8_t *buf, size_t len, struct ipc_msg *m);
+/* Check that a message has the type and exact field count expected. */
+int ipc_expect(const struct ipc_msg *m, uint8_t type, int nfields);
+
+#endif

@@ -1,0 +1,77 @@
+/* deliver.h: local destinations for fetched mail. A message is streamed
+ * through an fd_out (buffered writes plus a running SHA-256 of the stored
+ * bytes) into a Maildir (tmp/, fsync, rename into new/), an mboxrd file
+ * (fcntl + dotlock) or a delivery command's stdin. */
+#ifndef POSTIE_FETCH_DELIVER_H
+#define POSTIE_FETCH_DELIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/limits.h"
+
+struct fd_out {
+	int fd;
+	void *sha;		/* EVP_MD_CTX */
+	uint64_t size;		/* bytes written */
+	size_t blen;
+	uint8_t *buf;		/* FETCH_IO_BUF bytes */
+	bool failed;
+	int err;		/* errno of the first failure */
+};
+
+/* Start writing to fd (which the fd_out then owns). 0 or -1 (no memory). */
+int fd_out_init(struct fd_out *o, int fd) __attribute__((warn_unused_result));
+/* Append bytes (buffered, hashed). 0, or -1 after any write error. */
+int fd_out_write(struct fd_out *o, const void *p, size_t len)
+    __attribute__((warn_unused_result));
+/* Flush the buffer; with sync, fsync the file too. 0 or -1. */
+int fd_out_flush(struct fd_out *o, bool sync) __attribute__((warn_unused_result));
+/* Finish: lower-case hex SHA-256 of all bytes written into hex. Does not
+ * close the fd. */
+void fd_out_digest(struct fd_out *o, char hex[65]);
+/* Free the buffer and hash state and close the fd (if >= 0). */
+void fd_out_free(struct fd_out *o);
+/* SHA-256 (hex) and size of a whole open file. 0 or -1. */
+int fd_hash_file(int fd, char hex[65], uint64_t *size_r)
+    __attribute__((warn_unused_result));
+
+/* ---- Maildir ---------------------------------------------------------- */
+
+struct fd_md {
+	char path[FETCH_PATH_MAX];
+	int dir_fd, tmp_fd, new_fd, cur_fd;
+	unsigned seq;
+	char host[64];	/* sanitized host name for file names */
+};
+
+/* Open (creating tmp/ new/ cur/ with mode 0700 if missing) a Maildir.
+ * 0, or -1 with why set. */
+int fd_md_open(struct fd_md *md, const char *path, char *why, size_t whycap)
+    __attribute__((warn_unused_result));
+void fd_md_close(struct fd_md *md);
+/* A new unique file name "time.MusecPpidQseqRrand.host". 0 or -1. */
+int fd_md_newname(struct fd_md *md, char *name, size_t cap)
+    __attribute__((warn_unused_result));
+/* Create tmp/name exclusively and start o on it. 0 or -1 (errno). */
+int fd_md_begin(struct fd_md *md, const char *name, struct fd_out *o)
+    __attribute__((warn_unused_result));
+/* Flush and fsync o, close it, and move tmp/name to new/name without ever
+ * replacing an existing file. The caller fsyncs new/ (fd_md_sync) before
+ * recording the delivery. 0 or -1 (tmp/name is then removed). */
+int fd_md_commit(struct fd_md *md, const char *name, struct fd_out *o,
+    char hex[65]) __attribute__((warn_unused_result));
+/* Give up on a message: close o and remove tmp/name. */
+void fd_md_abort(struct fd_md *md, const char *name, struct fd_out *o);
+/* fsync the new/ directory (makes renames durable). 0 or -1. */
+int fd_md_sync(struct fd_md *md) __attribute__((warn_unused_result));
+/* Open the delivered file with base name in new/ or cur/ (a reader may have
+ * moved it and added ":2,flags"). fd >= 0, -1 if not found. */
+int fd_md_find(struct fd_md *md, const char *name)
+    __attribute__((warn_unused_result));
+/* Remove tmp/name if it exists (recovery of an interrupted delivery). */
+void fd_md_remove_tmp(struct fd_md *md, const char *name);
+
+#endif

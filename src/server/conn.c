@@ -1,0 +1,444 @@
+/* conn.c: the I/O side of one connection: line reading, replies, STLS,
+ * password checks through authd, message streaming with back-pressure. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+
+#include "auth/authd.h"
+#include "auth/ipc.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "net/listen.h"
+#include "server/conn.h"
+#include "tls/tls.h"
+
+static void conn_input(struct conn *c);
+static void on_read(struct bufferevent *bev, void *arg);
+static void on_write(struct bufferevent *bev, void *arg);
+static void on_event(struct bufferevent *bev, short what, void *arg);
+
+static int
+sink(void *ctx, const void *p, size_t len)
+{
+	struct conn *c = ctx;
+
+	return evbuffer_add(bufferevent_get_output(c->bev), p, len);
+}
+
+/* Seconds of inactivity allowed in the current state. */
+static uint64_t
+idle_limit(const struct conn *c)
+{
+	return c->sess.state == SS_AUTH ? c->srv->conf->prelogin_timeout :
+	    c->srv->conf->idle_timeout;
+}
+
+static void
+arm_timer(struct conn *c, uint64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000),
+		(suseconds_t)(ms % 1000) * 1000 };
+
+	evtimer_add(c->timer, &tv);
+}
+
+/* Close after flushing what is queued. */
+static void
+close_soon(struct conn *c)
+{
+	c->closing = true;
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_free(c);
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	uint64_t now = time_mono_ms(), idle = idle_limit(c) * 1000;
+	uint64_t drip = c->srv->conf->slowdrip_timeout * 1000, due;
+
+	if (c->closing)
+		return;
+	if (c->auth_pending && c->auth_result >= 0) {
+		/* The failure delay is over: answer now. */
+		int res = c->auth_result;
+
+		c->auth_result = -1;
+		c->auth_delayed = true;
+		conn_auth_reply(c, res, "", "");
+		return;
+	}
+	if (c->auth_pending || c->streaming) {
+		arm_timer(c, idle);
+		return;
+	}
+	if (now - c->active_ms >= idle ||
+	    (c->partial_ms != 0 && now - c->partial_ms >= drip)) {
+		sess_reply(&c->sess, "-ERR Idle timeout, closing connection");
+		close_soon(c);
+		return;
+	}
+	due = c->active_ms + idle - now;
+	if (c->partial_ms != 0 && c->partial_ms + drip - now < due)
+		due = c->partial_ms + drip - now;
+	arm_timer(c, due);
+}
+
+static void
+set_callbacks(struct conn *c)
+{
+	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	bufferevent_setwatermark(c->bev, EV_WRITE, SRV_OUTBUF_HIGH / 2, 0);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+void
+conn_accept(struct server *srv, int fd, const struct sockaddr *sa, bool tls)
+{
+	struct conn *c;
+	int one = 1;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	c->srv = srv;
+	c->fd = fd;
+	c->stream_fd = -1;
+	c->auth_result = -1;
+	c->start_ms = c->active_ms = time_mono_ms();
+	net_addr_str(sa, c->peer, sizeof(c->peer));
+	net_host_str(sa, c->host, sizeof(c->host));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (tls) {
+		if ((c->ssl = SSL_new(srv->ctx)) == NULL) {
+			close(fd);
+			free(c);
+			return;
+		}
+		c->bev = bufferevent_openssl_socket_new(srv->base, fd, c->ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, 0);
+	} else {
+		c->bev = bufferevent_socket_new(srv->base, fd, 0);
+	}
+	c->timer = evtimer_new(srv->base, on_timer, c);
+	if (c->bev == NULL || c->timer == NULL) {
+		log_err("out of memory for a connection");
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);
+		else if (c->ssl != NULL)
+			SSL_free(c->ssl);
+		if (c->timer != NULL)
+			event_free(c->timer);
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->nconns++;
+	p3_reader_init(&c->rd, P3_CMD_MAX);
+	sess_init(&c->sess, srv->conf, &srv->hooks, tls, srv->ctx != NULL,
+	    sink, c);
+	set_callbacks(c);
+	arm_timer(c, idle_limit(c) * 1000);
+	sess_greet(&c->sess);
+}
+
+void
+conn_free(struct conn *c)
+{
+	struct server *srv = c->srv;
+	uint64_t ms = time_mono_ms() - c->start_ms;
+	char user[P3_USER_MAX * 4 + 8];
+
+	if (c->sess.state != SS_AUTH && c->sess.user_len > 0)
+		log_escape(c->sess.user, c->sess.user_len, user, sizeof(user));
+	else
+		(void)str_copy(user, "-", sizeof(user));
+	log_info("session end: user=%s peer=%s tls=%s retr=%u/%llu top=%u "
+		 "dele=%u duration=%llu.%03llus", user, c->peer,
+	    c->sess.tls ? tls_version_name(c->ssl) : "none", c->sess.n_retr,
+	    (unsigned long long)c->sess.retr_bytes, c->sess.n_top,
+	    c->sess.n_dele, (unsigned long long)(ms / 1000),
+	    (unsigned long long)(ms % 1000));
+	sess_abort(&c->sess);
+	if (c->auth_pending)
+		srv->auth_slot[c->auth_id % AUTH_SLOTS] = NULL;
+	if (c->stream_fd >= 0)
+		close(c->stream_fd);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	srv->nconns--;
+	event_free(c->timer);
+	bufferevent_free(c->bev); /* frees c->ssl too */
+	close(c->fd);
+	free(c);
+	if (srv->stopping && srv->nconns == 0)
+		event_base_loopexit(srv->base, NULL);
+}
+
+void
+conn_shutdown(struct conn *c)
+{
+	if (c->closing)
+		return;
+	if (c->streaming) {
+		/* Mid-body we cannot add a reply; just stop. */
+		conn_free(c);
+		return;
+	}
+	sess_reply(&c->sess, "-ERR [SYS/TEMP] Server shutting down");
+	close_soon(c);
+}
+
+/* Switch the connection to TLS once "+OK" has been flushed. */
+static void
+do_starttls(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+
+	c->starttls = false;
+	/* Anything the client sent after STLS is discarded, never executed
+	 * inside TLS (CVE-2021-38084 class). */
+	evbuffer_drain(in, evbuffer_get_length(in));
+	bufferevent_free(c->bev);
+	c->ssl = SSL_new(c->srv->ctx);
+	c->bev = c->ssl == NULL ? NULL :
+	    bufferevent_openssl_socket_new(c->srv->base, c->fd, c->ssl,
+		BUFFEREVENT_SSL_ACCEPTING, 0);
+	if (c->bev == NULL) {
+		log_err("peer=%s: cannot start TLS", c->peer);
+		if (c->ssl != NULL)
+			SSL_free(c->ssl);
+		c->ssl = NULL;
+		/* conn_free needs a bev; make a plain one to free. */
+		c->bev = bufferevent_socket_new(c->srv->base, c->fd, 0);
+		if (c->bev != NULL)
+			conn_free(c);
+		return;
+	}
+	p3_reader_init(&c->rd, P3_CMD_MAX);
+	c->partial_ms = 0;
+	sess_tls_started(&c->sess);
+	set_callbacks(c);
+}
+
+static void
+stream_done(struct conn *c)
+{
+	uint8_t tail[8];
+	size_t n = p3_dotenc_finish(&c->enc, tail);
+
+	(void)evbuffer_add(bufferevent_get_output(c->bev), tail, n);
+	close(c->stream_fd);
+	c->stream_fd = -1;
+	c->streaming = false;
+}
+
+/* Send more of the current message while the output queue is short. */
+static void
+stream_more(struct conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	struct evbuffer_iovec v;
+	ssize_t n;
+
+	while (c->streaming && evbuffer_get_length(out) < SRV_OUTBUF_HIGH) {
+		n = read(c->stream_fd, c->srv->rdbuf, sizeof(c->srv->rdbuf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_err("peer=%s: read error while sending a message: "
+				"%s", c->peer, strerror(errno));
+			conn_free(c); /* a truncated body must not look whole */
+			return;
+		}
+		if (n == 0 || c->enc.stopped) {
+			stream_done(c);
+			break;
+		}
+		if (evbuffer_reserve_space(out, 2 * (size_t)n, &v, 1) < 1) {
+			conn_free(c);
+			return;
+		}
+		v.iov_len = p3_dotenc_feed(&c->enc, c->srv->rdbuf, (size_t)n,
+		    v.iov_base);
+		evbuffer_commit_space(out, &v, 1);
+	}
+	if (!c->streaming)
+		conn_input(c);
+}
+
+static void
+do_action(struct conn *c, struct sess_act *act)
+{
+	struct server *srv = c->srv;
+	uint32_t id;
+
+	switch (act->kind) {
+	case SA_NONE:
+		return;
+	case SA_CLOSE:
+		close_soon(c);
+		return;
+	case SA_STARTTLS:
+		c->starttls = true;
+		bufferevent_disable(c->bev, EV_READ);
+		bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+		return;
+	case SA_AUTH:
+		id = ++srv->next_auth_id;
+		if (srv->auth_slot[id % AUTH_SLOTS] != NULL ||
+		    authd_send(srv->authd_fd, id, act->user, act->ulen,
+			act->pass, act->plen, c->host) < 0) {
+			sess_auth_done(&c->sess, IPC_RES_TEMP, "", "", act);
+			do_action(c, act);
+			return;
+		}
+		srv->auth_slot[id % AUTH_SLOTS] = c;
+		c->auth_id = id;
+		c->auth_pending = true;
+		mem_wipe(c->sess.pass, sizeof(c->sess.pass));
+		return;
+	case SA_SEND_MSG:
+		c->streaming = true;
+		c->stream_fd = act->fd;
+		p3_dotenc_init(&c->enc, srv->conf->outlook_no_nuls,
+		    act->top_lines);
+		stream_more(c);
+		return;
+	}
+}
+
+void
+conn_auth_reply(struct conn *c, int result, const char *user,
+    const char *path)
+{
+	struct sess_act act;
+
+	if (result == IPC_RES_FAIL && !c->auth_delayed &&
+	    c->srv->conf->auth_fail_delay_ms > 0) {
+		/* Answer failures late; keep the slot until then. */
+		c->auth_result = result;
+		c->srv->auth_slot[c->auth_id % AUTH_SLOTS] = NULL;
+		arm_timer(c, c->srv->conf->auth_fail_delay_ms);
+		return;
+	}
+	if (c->srv->auth_slot[c->auth_id % AUTH_SLOTS] == c)
+		c->srv->auth_slot[c->auth_id % AUTH_SLOTS] = NULL;
+	c->auth_pending = false;
+	c->auth_delayed = false;
+	c->active_ms = time_mono_ms();
+	memset(&act, 0, sizeof(act));
+	sess_auth_done(&c->sess, result, user, path, &act);
+	arm_timer(c, idle_limit(c) * 1000);
+	do_action(c, &act);
+	if (act.kind == SA_NONE)
+		conn_input(c);
+}
+
+/* Run complete lines from the input buffer until one needs waiting. */
+static void
+conn_input(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct sess_act act;
+	struct p3_span line;
+	enum p3_rd r;
+	size_t len, consumed, take;
+	unsigned char *p;
+
+	while (!c->closing && !c->starttls && !c->auth_pending &&
+	    !c->streaming && (len = evbuffer_get_length(in)) > 0) {
+		c->rd.max = sess_line_max(&c->sess);
+		take = len < c->rd.max + 1 ? len : c->rd.max + 1;
+		if ((p = evbuffer_pullup(in, (ssize_t)take)) == NULL) {
+			conn_free(c);
+			return;
+		}
+		r = p3_reader_next(&c->rd, p, take, &line, &consumed);
+		memset(&act, 0, sizeof(act));
+		act.kind = SA_NONE;
+		if (r == P3_RD_LINE) {
+			c->partial_ms = 0;
+			c->active_ms = time_mono_ms();
+			sess_line(&c->sess, line.p, line.len, &act);
+		} else if (r == P3_RD_TOOLONG || r == P3_RD_NUL) {
+			c->partial_ms = 0;
+			sess_bad_line(&c->sess, r == P3_RD_NUL, &act);
+		}
+		evbuffer_drain(in, consumed);
+		if (r == P3_RD_MORE && consumed == 0) {
+			if (c->partial_ms == 0)
+				c->partial_ms = time_mono_ms();
+			break;
+		}
+		do_action(c, &act);
+		if (act.kind == SA_CLOSE)
+			return; /* c may be gone */
+	}
+}
+
+static void
+on_read(struct bufferevent *bev, void *arg)
+{
+	conn_input(arg);
+}
+
+static void
+on_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	size_t pending = evbuffer_get_length(bufferevent_get_output(bev));
+
+	c->active_ms = time_mono_ms();
+	if (c->closing) {
+		if (pending == 0)
+			conn_free(c);
+		return;
+	}
+	if (c->starttls) {
+		if (pending == 0)
+			do_starttls(c);
+		return;
+	}
+	if (c->streaming)
+		stream_more(c);
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (what & BEV_EVENT_CONNECTED)
+		return; /* TLS handshake done */
+	if (what & BEV_EVENT_ERROR) {
+		unsigned long e = bufferevent_get_openssl_error(bev);
+
+		if (e != 0) {
+			char buf[256];
+
+			ERR_error_string_n(e, buf, sizeof(buf));
+			log_info("peer=%s: TLS error: %s", c->peer, buf);
+		}
+	}
+	conn_free(c);
+}

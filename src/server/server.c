@@ -1,0 +1,329 @@
+/* server.c: listeners, the credential process channel, signals, and the
+ * LOGIN-DELAY table; the event loop of postie serve. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/listener.h>
+
+#include "auth/authd.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "net/listen.h"
+#include "server/conn.h"
+#include "server/server.h"
+#include "tls/tls.h"
+
+/* Last successful login per user, for LOGIN-DELAY (RFC 2449 §6.8). */
+#define LOGIN_BUCKETS 4096
+struct login_ent {
+	struct login_ent *next;
+	time_t when;
+	char user[];
+};
+struct login_tab {
+	struct login_ent *b[LOGIN_BUCKETS];
+};
+
+static unsigned
+hash_str(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h % LOGIN_BUCKETS;
+}
+
+static struct login_ent **
+login_find(struct login_tab *t, const char *user)
+{
+	struct login_ent **e = &t->b[hash_str(user)];
+
+	while (*e != NULL && strcmp((*e)->user, user) != 0)
+		e = &(*e)->next;
+	return e;
+}
+
+static int64_t
+login_wait(void *ctx, const char *user)
+{
+	struct server *srv = ctx;
+	struct login_ent **e = login_find(srv->logins, user);
+	time_t now = time(NULL);
+
+	if (*e == NULL || now - (*e)->when >= srv->conf->login_delay)
+		return 0;
+	return srv->conf->login_delay - (now - (*e)->when);
+}
+
+static void
+login_done(void *ctx, const char *user)
+{
+	struct server *srv = ctx;
+	struct login_ent **e = login_find(srv->logins, user);
+	size_t len = strlen(user);
+
+	if (srv->conf->login_delay <= 0)
+		return;
+	if (*e == NULL) {
+		if ((*e = calloc(1, sizeof(**e) + len + 1)) == NULL)
+			return;
+		memcpy((*e)->user, user, len + 1);
+	}
+	(*e)->when = time(NULL);
+}
+
+static void
+login_tab_free(struct login_tab *t)
+{
+	int i;
+
+	for (i = 0; t != NULL && i < LOGIN_BUCKETS; i++)
+		while (t->b[i] != NULL) {
+			struct login_ent *n = t->b[i]->next;
+
+			free(t->b[i]);
+			t->b[i] = n;
+		}
+	free(t);
+}
+
+static unsigned
+count_source(const struct server *srv, const char *host)
+{
+	const struct conn *c;
+	unsigned n = 0;
+
+	for (c = srv->conns; c != NULL; c = c->next)
+		if (strcmp(c->host, host) == 0)
+			n++;
+	return n;
+}
+
+/* Refuse a connection with a reason the client can show. */
+static void
+refuse(int fd, const char *line)
+{
+	ssize_t r = write(fd, line, strlen(line));
+
+	(void)r;
+	close(fd);
+}
+
+static void
+on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct server *srv = arg;
+	bool tls = false;
+	char host[48];
+	int i;
+
+	for (i = 0; i < srv->nls; i++)
+		if (srv->ls[i] == l)
+			tls = i >= srv->conf->nlisten;
+	if (srv->stopping) {
+		close(fd);
+		return;
+	}
+	if (srv->nconns >= srv->conf->max_connections) {
+		refuse(fd, "-ERR [SYS/TEMP] Too many connections, try again "
+			   "later\r\n");
+		return;
+	}
+	net_host_str(sa, host, sizeof(host));
+	if (count_source(srv, host) >= srv->conf->max_conns_per_source) {
+		log_warn("peer=%s: too many connections from this source", host);
+		refuse(fd, "-ERR [SYS/TEMP] Too many connections from your "
+			   "address, try again later\r\n");
+		return;
+	}
+	conn_accept(srv, fd, sa, tls);
+}
+
+static void
+on_authd(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct authd_reply r;
+	struct conn *c;
+	int n;
+
+	while ((n = authd_recv(fd, &r)) == 1) {
+		c = srv->auth_slot[r.id % AUTH_SLOTS];
+		if (c == NULL || c->auth_id != r.id)
+			continue; /* the client left meanwhile */
+		conn_auth_reply(c, r.result, r.user, r.path);
+		mem_wipe(&r, sizeof(r));
+	}
+	if (n < 0) {
+		log_err("credential process channel broken; stopping");
+		srv->stopping = true;
+		event_base_loopexit(srv->base, NULL);
+	}
+}
+
+static void
+on_exit_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	event_base_loopexit(srv->base, NULL);
+}
+
+static void
+on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct conn *c, *next;
+	struct timeval tv = { 5, 0 };
+	int i;
+
+	if (srv->stopping)
+		return;
+	log_info("signal %d: shutting down (%u sessions; nothing is deleted "
+		 "for unfinished sessions)", (int)sig, srv->nconns);
+	srv->stopping = true;
+	for (i = 0; i < srv->nls; i++)
+		evconnlistener_disable(srv->ls[i]);
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		conn_shutdown(c);
+	}
+	if (srv->nconns == 0)
+		event_base_loopexit(srv->base, NULL);
+	else
+		evtimer_add(srv->exit_timer, &tv);
+}
+
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+	char err[512];
+	SSL_CTX *ctx;
+
+	if (srv->conf->cert == NULL)
+		return;
+	ctx = tls_server_ctx(srv->conf->cert, srv->conf->key, err,
+	    sizeof(err));
+	if (ctx == NULL) {
+		log_err("SIGHUP: keeping the old certificate: %s", err);
+		return;
+	}
+	SSL_CTX_free(srv->ctx); /* live connections keep their reference */
+	srv->ctx = ctx;
+	log_info("SIGHUP: certificate and key reloaded");
+}
+
+static int
+open_listeners(struct server *srv)
+{
+	const struct srv_conf *conf = srv->conf;
+	char err[256];
+	int i, fd;
+
+	for (i = 0; i < conf->nlisten + conf->nlisten_tls; i++) {
+		bool tls = i >= conf->nlisten;
+		const char *spec = tls ? conf->listen_tls[i - conf->nlisten] :
+		    conf->listen[i];
+
+		if ((fd = net_listen(spec, err, sizeof(err))) < 0) {
+			log_err("listen: %s", err);
+			return -1;
+		}
+		srv->ls[srv->nls] = evconnlistener_new(srv->base, on_accept,
+		    srv, LEV_OPT_CLOSE_ON_FREE, -1, fd);
+		if (srv->ls[srv->nls] == NULL) {
+			close(fd);
+			return -1;
+		}
+		srv->nls++;
+		log_info("listening on %s (%s)", spec,
+		    tls ? "implicit TLS" : srv->ctx ? "STLS" : "plain, no TLS");
+	}
+	return 0;
+}
+
+int
+server_run(const struct srv_conf *conf)
+{
+	static struct server srv;
+	char err[512];
+	int rc = 1, i;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.conf = conf;
+	srv.authd_fd = -1;
+	srv.hooks.login_wait = login_wait;
+	srv.hooks.login_done = login_done;
+	srv.hooks.ctx = &srv;
+	if ((srv.logins = calloc(1, sizeof(*srv.logins))) == NULL)
+		return 1;
+	if (conf->cert != NULL &&
+	    (srv.ctx = tls_server_ctx(conf->cert, conf->key, err,
+		sizeof(err))) == NULL) {
+		log_err("tls: %s", err);
+		goto out;
+	}
+	/* Fork the credential process before anything else is open. */
+	srv.authd_fd = authd_start(conf->users, conf->maildir, &srv.authd_pid,
+	    err, sizeof(err));
+	if (srv.authd_fd < 0) {
+		log_err("users: %s", err);
+		goto out;
+	}
+	if ((srv.base = event_base_new()) == NULL)
+		goto out;
+	srv.authd_ev = event_new(srv.base, srv.authd_fd, EV_READ | EV_PERSIST,
+	    on_authd, &srv);
+	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, &srv);
+	srv.sig_int = evsignal_new(srv.base, SIGINT, on_stop, &srv);
+	srv.sig_hup = evsignal_new(srv.base, SIGHUP, on_hup, &srv);
+	srv.exit_timer = evtimer_new(srv.base, on_exit_timer, &srv);
+	if (srv.authd_ev == NULL || srv.sig_term == NULL ||
+	    srv.sig_int == NULL || srv.sig_hup == NULL ||
+	    srv.exit_timer == NULL)
+		goto out;
+	event_add(srv.authd_ev, NULL);
+	event_add(srv.sig_term, NULL);
+	event_add(srv.sig_int, NULL);
+	event_add(srv.sig_hup, NULL);
+	if (open_listeners(&srv) < 0)
+		goto out;
+	log_info("postie serve ready");
+	event_base_dispatch(srv.base);
+	rc = 0;
+out:
+	while (srv.conns != NULL)
+		conn_free(srv.conns);
+	for (i = 0; i < srv.nls; i++)
+		evconnlistener_free(srv.ls[i]);
+	if (srv.authd_fd >= 0) {
+		close(srv.authd_fd);
+		kill(srv.authd_pid, SIGTERM);
+		waitpid(srv.authd_pid, NULL, 0);
+	}
+	if (srv.authd_ev != NULL)
+		event_free(srv.authd_ev);
+	if (srv.sig_term != NULL)
+		event_free(srv.sig_term);
+	if (srv.sig_int != NULL)
+		event_free(srv.sig_int);
+	if (srv.sig_hup != NULL)
+		event_free(srv.sig_hup);
+	if (srv.exit_timer != NULL)
+		event_free(srv.exit_timer);
+	if (srv.base != NULL)
+		event_base_free(srv.base);
+	SSL_CTX_free(srv.ctx);
+	login_tab_free(srv.logins);
+	if (rc == 0)
+		log_info("stopped");
+	return rc;
+}

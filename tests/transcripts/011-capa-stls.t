@@ -1,0 +1,32 @@
+# After STLS: USER and SASL appear, STLS disappears; after login the
+# AUTHORIZATION-only tags go and IMPLEMENTATION appears.
+@title CAPA after STLS and after login
+@user alice wonderland-7Q
+CONNECT plain
+S: +OK POP3 server ready
+C: STLS
+S: +OK Begin TLS negotiation
+STARTTLS
+C: CAPA
+S: +OK Capability list follows
+S: TOP
+S: USER
+S: UIDL
+S: RESP-CODES
+S: AUTH-RESP-CODE
+S: PIPELINING
+S: SASL PLAIN LOGIN
+S: .
+LOGIN alice wonderland-7Q
+C: CAPA
+S: +OK Capability list follows
+S: TOP
+S: UIDL
+S: RESP-CODES
+S: AUTH-RESP-CODE
+S: PIPELINING
+S: IMPLEMENTATION postie
+S: .
+C: QUIT
+S: +OK Bye, 0 messages deleted
+CLOSED
