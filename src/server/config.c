@@ -58,6 +58,17 @@ static const struct key keys[] = {
 	    1, 1000000, "N connections per client address (50)" },
 	{ "auth-fail-delay", K_UINT, OFF(auth_fail_delay_ms), 0, 0, 60000,
 	    "MS delay before a failed-login reply (1000)" },
+	{ "penalty-base", K_UINT, OFF(penalty_base_ms), 0, 0, 600000,
+	    "MS first delay after failed logins from a source (1000)" },
+	{ "penalty-max", K_UINT, OFF(penalty_max_ms), 0, 0, 3600000,
+	    "MS cap of the doubling brute-force delay (30000)" },
+	{ "penalty-window", K_SECS, OFF(penalty_window), 0, 1, 86400 * 7,
+	    "SECS how long failed logins are remembered (15m)" },
+	{ "known-source-days", K_UINT, OFF(known_source_days), 0, 0, 3650,
+	    "DAYS a source that logged in stays exempt from account delays "
+	    "(30)" },
+	{ "max-auth-per-source", K_UINT, OFF(max_auth_per_source), 0, 1,
+	    10000, "N parallel logins per source (4)" },
 	{ "log-level", K_LEVEL, OFF(log_level), 0, 0, 0,
 	    "error|warn|info|debug (info)" },
 	{ "syslog", K_BOOL, OFF(syslog), 0, 0, 0, "log to syslog (off: stderr)" },
@@ -81,6 +92,11 @@ conf_defaults(struct srv_conf *c)
 	c->max_connections = SRV_MAX_CONNS;
 	c->max_conns_per_source = SRV_MAX_CONNS_PER_SRC;
 	c->auth_fail_delay_ms = 1000;
+	c->penalty_base_ms = 1000;
+	c->penalty_max_ms = 30000;
+	c->penalty_window = 900;
+	c->known_source_days = 30;
+	c->max_auth_per_source = SRV_MAX_AUTH_PER_SRC;
 	c->log_level = LOG_LVL_INFO;
 }
 

@@ -9,6 +9,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
+#include <openssl/evp.h>
 #include <openssl/err.h>
 
 #include "auth/authd.h"
@@ -20,6 +21,11 @@
 #include "tls/tls.h"
 
 static void conn_input(struct conn *c);
+static void do_action(struct conn *c, struct sess_act *act);
+static void auth_send(struct conn *c);
+static void auth_start(struct conn *c, struct sess_act *act);
+static void auth_finish(struct conn *c, int result, const char *user,
+    const char *path);
 static void on_read(struct bufferevent *bev, void *arg);
 static void on_write(struct bufferevent *bev, void *arg);
 static void on_event(struct bufferevent *bev, short what, void *arg);
@@ -69,13 +75,18 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 
 	if (c->closing)
 		return;
+	if (c->auth_waiting) {
+		/* The brute-force delay is over: check the password now. */
+		c->auth_waiting = false;
+		auth_send(c);
+		return;
+	}
 	if (c->auth_pending && c->auth_result >= 0) {
 		/* The failure delay is over: answer now. */
 		int res = c->auth_result;
 
 		c->auth_result = -1;
-		c->auth_delayed = true;
-		conn_auth_reply(c, res, "", "");
+		auth_finish(c, res, "", "");
 		return;
 	}
 	if (c->auth_pending || c->streaming) {
@@ -119,6 +130,7 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *sa, bool tls)
 	c->start_ms = c->active_ms = time_mono_ms();
 	net_addr_str(sa, c->peer, sizeof(c->peer));
 	net_host_str(sa, c->host, sizeof(c->host));
+	pen_source_key(c->host, c->src, sizeof(c->src));
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (tls) {
 		if ((c->ssl = SSL_new(srv->ctx)) == NULL) {
@@ -175,7 +187,7 @@ conn_free(struct conn *c)
 	    c->sess.n_dele, (unsigned long long)(ms / 1000),
 	    (unsigned long long)(ms % 1000));
 	sess_abort(&c->sess);
-	if (c->auth_pending)
+	if (c->auth_pending && srv->auth_slot[c->auth_id % AUTH_SLOTS] == c)
 		srv->auth_slot[c->auth_id % AUTH_SLOTS] = NULL;
 	if (c->stream_fd >= 0)
 		close(c->stream_fd);
@@ -290,7 +302,6 @@ static void
 do_action(struct conn *c, struct sess_act *act)
 {
 	struct server *srv = c->srv;
-	uint32_t id;
 
 	switch (act->kind) {
 	case SA_NONE:
@@ -304,18 +315,7 @@ do_action(struct conn *c, struct sess_act *act)
 		bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
 		return;
 	case SA_AUTH:
-		id = ++srv->next_auth_id;
-		if (srv->auth_slot[id % AUTH_SLOTS] != NULL ||
-		    authd_send(srv->authd_fd, id, act->user, act->ulen,
-			act->pass, act->plen, c->host) < 0) {
-			sess_auth_done(&c->sess, IPC_RES_TEMP, "", "", act);
-			do_action(c, act);
-			return;
-		}
-		srv->auth_slot[id % AUTH_SLOTS] = c;
-		c->auth_id = id;
-		c->auth_pending = true;
-		mem_wipe(c->sess.pass, sizeof(c->sess.pass));
+		auth_start(c, act);
 		return;
 	case SA_SEND_MSG:
 		c->streaming = true;
@@ -327,24 +327,121 @@ do_action(struct conn *c, struct sess_act *act)
 	}
 }
 
+/* Parallel password checks (queued or in flight) from c's source. */
+static unsigned
+auths_from(const struct conn *c)
+{
+	const struct conn *o;
+	unsigned n = 0;
+
+	for (o = c->srv->conns; o != NULL; o = o->next)
+		if (o->auth_pending && strcmp(o->src, c->src) == 0)
+			n++;
+	return n;
+}
+
+/* A keyed fingerprint of (user, password) to recognise a repeated wrong
+ * password without keeping it. */
+static void
+fingerprint(struct conn *c, const struct sess_act *act)
+{
+	uint8_t in[P3_USER_MAX + 1 + P3_PASS_MAX], md[EVP_MAX_MD_SIZE];
+	size_t n = act->ulen + 1 + act->plen, mdlen = 0;
+
+	memset(c->fp, 0, sizeof(c->fp));
+	if (act->ulen > P3_USER_MAX || act->plen > P3_PASS_MAX)
+		return;
+	memcpy(in, act->user, act->ulen);
+	in[act->ulen] = '\0';
+	memcpy(in + act->ulen + 1, act->pass, act->plen);
+	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, c->srv->fp_key,
+	    sizeof(c->srv->fp_key), in, n, md, sizeof(md), &mdlen) != NULL &&
+	    mdlen >= PEN_FP_LEN)
+		memcpy(c->fp, md, PEN_FP_LEN);
+	mem_wipe(in, sizeof(in));
+	mem_wipe(md, sizeof(md));
+}
+
+static void
+auth_start(struct conn *c, struct sess_act *act)
+{
+	uint64_t wait;
+
+	if (auths_from(c) >= c->srv->conf->max_auth_per_source) {
+		log_warn("peer=%s: too many parallel logins from this source",
+		    c->peer);
+		sess_auth_refuse(&c->sess, "-ERR [SYS/TEMP] Too many parallel "
+		    "logins from your address, try again later", act);
+		return;
+	}
+	fingerprint(c, act);
+	c->mech = act->mech;
+	c->auth_pending = true;
+	wait = pen_schedule(c->srv->pen, c->src, c->sess.user, time_mono_ms());
+	if (wait > 0) {
+		c->auth_waiting = true;
+		arm_timer(c, wait);
+		return;
+	}
+	auth_send(c);
+}
+
+static void
+auth_send(struct conn *c)
+{
+	struct server *srv = c->srv;
+	uint32_t id = ++srv->next_auth_id;
+
+	if (srv->auth_slot[id % AUTH_SLOTS] != NULL ||
+	    authd_send(srv->authd_fd, id, c->sess.user, c->sess.user_len,
+		c->sess.pass, c->sess.pass_len, c->host) < 0) {
+		log_err("credential process busy or gone");
+		auth_finish(c, IPC_RES_TEMP, "", "");
+		return;
+	}
+	mem_wipe(c->sess.pass, sizeof(c->sess.pass));
+	srv->auth_slot[id % AUTH_SLOTS] = c;
+	c->auth_id = id;
+}
+
 void
 conn_auth_reply(struct conn *c, int result, const char *user,
     const char *path)
 {
+	struct server *srv = c->srv;
+	char esc[P3_USER_MAX * 4 + 8];
+	bool counted;
+
+	if (srv->auth_slot[c->auth_id % AUTH_SLOTS] == c)
+		srv->auth_slot[c->auth_id % AUTH_SLOTS] = NULL;
+	counted = pen_result(srv->pen, c->src, c->sess.user, c->fp,
+	    result == IPC_RES_OK, time_mono_ms());
+	mem_wipe(c->fp, sizeof(c->fp));
+	log_escape(c->sess.user, c->sess.user_len, esc, sizeof(esc));
+	if (result == IPC_RES_OK) {
+		log_info("login: user=\"%s\" source=%s mech=%s tls=%s", esc,
+		    c->host, c->mech, c->sess.tls ? "yes" : "no");
+	} else if (result == IPC_RES_FAIL) {
+		/* One stable line per failure; see docs/fail2ban.md. */
+		log_warn("auth failed: user=\"%s\" source=%s mech=%s tls=%s "
+			 "counted=%s failures=%u", esc, c->host, c->mech,
+		    c->sess.tls ? "yes" : "no", counted ? "yes" : "no",
+		    pen_failures(srv->pen, c->src, time_mono_ms()));
+		if (srv->conf->auth_fail_delay_ms > 0) {
+			c->auth_result = result;
+			arm_timer(c, srv->conf->auth_fail_delay_ms);
+			return;
+		}
+	}
+	auth_finish(c, result, user, path);
+}
+
+static void
+auth_finish(struct conn *c, int result, const char *user, const char *path)
+{
 	struct sess_act act;
 
-	if (result == IPC_RES_FAIL && !c->auth_delayed &&
-	    c->srv->conf->auth_fail_delay_ms > 0) {
-		/* Answer failures late; keep the slot until then. */
-		c->auth_result = result;
-		c->srv->auth_slot[c->auth_id % AUTH_SLOTS] = NULL;
-		arm_timer(c, c->srv->conf->auth_fail_delay_ms);
-		return;
-	}
-	if (c->srv->auth_slot[c->auth_id % AUTH_SLOTS] == c)
-		c->srv->auth_slot[c->auth_id % AUTH_SLOTS] = NULL;
 	c->auth_pending = false;
-	c->auth_delayed = false;
 	c->active_ms = time_mono_ms();
 	memset(&act, 0, sizeof(act));
 	sess_auth_done(&c->sess, result, user, path, &act);

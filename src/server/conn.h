@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include "proto/pop3.h"
+#include "server/penalty.h"
 #include "server/session.h"
 
 #define AUTH_SLOTS 4096 /* password checks in flight, server-wide */
@@ -31,6 +32,8 @@ struct server {
 	bool stopping;
 	struct sess_hooks hooks;
 	struct login_tab *logins;
+	struct pen_tab *pen;
+	uint8_t fp_key[32];	/* keys password fingerprints; random */
 	uint8_t rdbuf[SRV_RETR_CHUNK]; /* message read buffer (one thread) */
 };
 
@@ -44,12 +47,15 @@ struct conn {
 	struct p3_reader rd;
 	char peer[64];	    /* "addr:port" */
 	char host[48];	    /* "addr" */
+	char src[64];	    /* brute-force key: address, or IPv6 /64 */
+	uint8_t fp[PEN_FP_LEN]; /* keyed hash of the attempted credentials */
+	const char *mech;   /* mechanism of the pending attempt */
+	bool auth_waiting;  /* brute-force delay before the check */
 	struct event *timer;
 	uint64_t start_ms, active_ms, partial_ms;
 	uint32_t auth_id;
 	int auth_result;    /* delayed failure reply */
 	bool auth_pending;
-	bool auth_delayed;  /* the failure delay has passed */
 	bool closing, starttls, streaming;
 	int stream_fd;
 	struct p3_dotenc enc;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <event2/listener.h>
+#include <openssl/rand.h>
 
 #include "auth/authd.h"
 #include "lib/log.h"
@@ -263,8 +264,16 @@ server_run(const struct srv_conf *conf)
 	srv.hooks.login_wait = login_wait;
 	srv.hooks.login_done = login_done;
 	srv.hooks.ctx = &srv;
-	if ((srv.logins = calloc(1, sizeof(*srv.logins))) == NULL)
+	struct pen_conf pc = { conf->penalty_base_ms, conf->penalty_max_ms,
+		conf->penalty_window * 1000,
+		conf->known_source_days * 86400 * 1000, 100000 };
+
+	if ((srv.logins = calloc(1, sizeof(*srv.logins))) == NULL ||
+	    (srv.pen = pen_new(&pc)) == NULL ||
+	    RAND_bytes(srv.fp_key, sizeof(srv.fp_key)) != 1) {
+		log_err("start-up: out of memory or no randomness");
 		return 1;
+	}
 	if (conf->cert != NULL &&
 	    (srv.ctx = tls_server_ctx(conf->cert, conf->key, err,
 		sizeof(err))) == NULL) {
@@ -323,6 +332,7 @@ out:
 		event_base_free(srv.base);
 	SSL_CTX_free(srv.ctx);
 	login_tab_free(srv.logins);
+	pen_free(&srv.pen);
 	if (rc == 0)
 		log_info("stopped");
 	return rc;

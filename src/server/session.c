@@ -132,8 +132,8 @@ cmd_capa(struct sess *s)
 
 /* Queue a password check for user/pass (copied into the session). */
 static void
-start_auth(struct sess *s, const char *user, size_t ulen, const char *pass,
-    size_t plen, struct sess_act *act)
+start_auth(struct sess *s, const char *mech, const char *user, size_t ulen,
+    const char *pass, size_t plen, struct sess_act *act)
 {
 	if (ulen == 0 || ulen > P3_USER_MAX || plen > P3_PASS_MAX) {
 		/* Still answered after the failure delay, like any failure. */
@@ -151,6 +151,7 @@ start_auth(struct sess *s, const char *user, size_t ulen, const char *pass,
 	act->ulen = s->user_len;
 	act->pass = s->pass;
 	act->plen = s->pass_len;
+	act->mech = mech;
 }
 
 /* Decode base64 SASL data into buf; -1 on bad encoding. "=" is empty. */
@@ -183,9 +184,10 @@ sasl_plain(struct sess *s, const char *p, size_t len, struct sess_act *act)
 	    (authz.len > 0 && (authz.len != authc.len ||
 	    memcmp(authz.p, authc.p, authc.len) != 0))) {
 		/* Malformed or a proxy login we do not offer: a failure. */
-		start_auth(s, "", 0, "", 0, act);
+		start_auth(s, "PLAIN", "", 0, "", 0, act);
 	} else {
-		start_auth(s, authc.p, authc.len, pass.p, pass.len, act);
+		start_auth(s, "PLAIN", authc.p, authc.len, pass.p, pass.len,
+		    act);
 	}
 	mem_wipe(msg, sizeof(msg));
 }
@@ -221,7 +223,8 @@ sasl_step(struct sess *s, const char *line, size_t len, struct sess_act *act)
 		s->sasl = SASL_NONE;
 		if (n > P3_PASS_MAX || memchr(buf, 0, n) != NULL)
 			n = 0;
-		start_auth(s, s->user, s->user_len, (const char *)buf, n, act);
+		start_auth(s, "LOGIN", s->user, s->user_len, (const char *)buf, n,
+		    act);
 	}
 	mem_wipe(buf, sizeof(buf));
 }
@@ -293,7 +296,7 @@ state_auth(struct sess *s, const struct p3_cmd *c, struct sess_act *act)
 			sess_bad(s, R_BADARGS, act);
 		} else {
 			s->have_user = false;
-			start_auth(s, s->user, s->user_len, c->rest.p,
+			start_auth(s, "USER", s->user, s->user_len, c->rest.p,
 			    c->rest.len, act);
 		}
 		return;
@@ -373,6 +376,14 @@ sess_auth_done(struct sess *s, int result, const char *user,
 	s->state = SS_TRANS;
 	sess_replyf(s, "+OK Logged in, %u messages (%llu octets)",
 	    (unsigned)s->md->count, (unsigned long long)s->md->total_size);
+}
+
+void
+sess_auth_refuse(struct sess *s, const char *reply, struct sess_act *act)
+{
+	act->kind = SA_NONE;
+	forget_credentials(s);
+	sess_reply(s, reply);
 }
 
 void

@@ -32,6 +32,7 @@ struct sess_act {
 	size_t ulen;
 	const char *pass;	/* SA_AUTH: wiped by sess_auth_done */
 	size_t plen;
+	const char *mech;	/* SA_AUTH: "USER", "PLAIN" or "LOGIN" */
 };
 
 /* Hooks into server-wide state (LOGIN-DELAY bookkeeping). */
@@ -84,6 +85,9 @@ void sess_bad_line(struct sess *s, bool is_nul, struct sess_act *act);
  * Opens the mailbox and replies. Wipes the password. Fills *act. */
 void sess_auth_done(struct sess *s, int result, const char *user,
     const char *path, struct sess_act *act);
+/* The I/O layer refused an SA_AUTH before checking it (too many parallel
+ * logins from the source): wipe the password and say why. */
+void sess_auth_refuse(struct sess *s, const char *reply, struct sess_act *act);
 /* TLS is now up after SA_STARTTLS: forget all pre-TLS state. */
 void sess_tls_started(struct sess *s);
 /* Write a reply line ("+OK ..." or "-ERR ...") with CRLF. */
