@@ -15,6 +15,7 @@
 #include "auth/passwd.h"
 #include "lib/log.h"
 #include "lib/num.h"
+#include "lib/priv.h"
 #include "lib/util.h"
 
 struct authd_state {
@@ -156,6 +157,7 @@ authd_main(int fd, const char *users, const char *tmpl)
 	int i;
 
 	signal(SIGINT, SIG_IGN);  /* the server decides when we stop */
+	signal(SIGHUP, SIG_IGN);
 	signal(SIGTERM, SIG_DFL);
 	memset(&s, 0, sizeof(s));
 	s.fd = fd;
@@ -171,8 +173,8 @@ authd_main(int fd, const char *users, const char *tmpl)
 }
 
 int
-authd_start(const char *users, const char *tmpl, pid_t *pid_r, char *err,
-    size_t errlen)
+authd_start(const char *users, const char *tmpl, uid_t uid, gid_t gid,
+    pid_t *pid_r, char *err, size_t errlen)
 {
 	struct pw_db *db;
 	int sv[2];
@@ -193,7 +195,13 @@ authd_start(const char *users, const char *tmpl, pid_t *pid_r, char *err,
 		return -1;
 	}
 	if (pid == 0) {
+		char why[256];
+
 		close(sv[0]);
+		if (uid != (uid_t)-1 && priv_drop(uid, gid, why, sizeof(why))) {
+			log_err("credential process: %s", why);
+			_exit(1);
+		}
 		authd_main(sv[1], users, tmpl);
 	}
 	close(sv[1]);

@@ -21,10 +21,11 @@ struct authd_reply {
 };
 
 /* Fork the credential process for users file and mailbox template tmpl.
- * Returns the server's (non-blocking) end of the channel, or -1 with err.
- * Call before opening listeners or creating the event loop. */
-int authd_start(const char *users, const char *tmpl, pid_t *pid_r, char *err,
-    size_t errlen);
+ * It drops to uid/gid first unless uid is (uid_t)-1. Returns the server's
+ * (non-blocking) end of the channel, or -1 with err. Call before opening
+ * listeners or creating the event loop. */
+int authd_start(const char *users, const char *tmpl, uid_t uid, gid_t gid,
+    pid_t *pid_r, char *err, size_t errlen);
 /* Send a password check. 0, or -1 (channel full or broken). */
 int authd_send(int fd, uint32_t id, const char *user, size_t ulen,
     const char *pass, size_t plen, const char *peer);

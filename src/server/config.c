@@ -31,6 +31,11 @@ static const struct key keys[] = {
 	{ "users", K_STR, OFF(users), 0, 0, 0, "FILE users file" },
 	{ "maildir", K_STR, OFF(maildir), 0, 0, 0,
 	    "TEMPLATE mailbox path (%u user, %n local part, %d domain, %h home)" },
+	{ "mail-user", K_STR, OFF(mail_user), 0, 0, 0,
+	    "NAME user that reads mail, when started as root (default: the "
+	    "owner of the mail store)" },
+	{ "auth-user", K_STR, OFF(auth_user), 0, 0, 0,
+	    "NAME user of the credential process (postie, else nobody)" },
 	{ "allow-plaintext-auth", K_BOOL, OFF(allow_plaintext_auth), 0, 0, 0,
 	    "allow passwords without TLS (off)" },
 	{ "apop", K_BOOL, OFF(apop), 0, 0, 0, "enable APOP (off; insecure)" },
@@ -421,5 +426,7 @@ conf_free(struct srv_conf *c)
 	free(c->key);
 	free(c->users);
 	free(c->maildir);
+	free(c->mail_user);
+	free(c->auth_user);
 	memset(c, 0, sizeof(*c));
 }

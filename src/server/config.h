@@ -19,6 +19,8 @@ struct srv_conf {
 	char *cert, *key;		   /* PEM files; NULL: no TLS */
 	char *users;			   /* users file */
 	char *maildir;			   /* mailbox path template */
+	char *mail_user;		   /* run the server as (root start) */
+	char *auth_user;		   /* run the credential process as */
 	bool allow_plaintext_auth;	   /* USER/PASS, PLAIN, LOGIN w/o TLS */
 	bool apop;			   /* APOP (off: MD5, plain secrets) */
 	bool enable_last;		   /* obsolete LAST command */

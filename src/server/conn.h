@@ -22,6 +22,7 @@ struct server {
 	int authd_fd;
 	pid_t authd_pid;
 	struct event *authd_ev;
+	struct event *reload_ev; /* cert/key from the root master */
 	struct event *sig_term, *sig_int, *sig_hup, *exit_timer;
 	struct evconnlistener *ls[2 * CONF_LISTEN_MAX];
 	int nls;

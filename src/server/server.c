@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,9 +14,11 @@
 
 #include "auth/authd.h"
 #include "lib/log.h"
+#include "lib/priv.h"
 #include "lib/util.h"
 #include "net/listen.h"
 #include "server/conn.h"
+#include "server/privsep.h"
 #include "server/server.h"
 #include "tls/tls.h"
 
@@ -222,39 +225,121 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	log_info("SIGHUP: certificate and key reloaded");
 }
 
+/* Bind every listener (as root if need be, before any privilege drop). */
 static int
-open_listeners(struct server *srv)
+bind_listeners(const struct srv_conf *conf, int *fds)
 {
-	const struct srv_conf *conf = srv->conf;
 	char err[256];
-	int i, fd;
+	int i;
 
 	for (i = 0; i < conf->nlisten + conf->nlisten_tls; i++) {
 		bool tls = i >= conf->nlisten;
 		const char *spec = tls ? conf->listen_tls[i - conf->nlisten] :
 		    conf->listen[i];
 
-		if ((fd = net_listen(spec, err, sizeof(err))) < 0) {
+		if ((fds[i] = net_listen(spec, err, sizeof(err))) < 0) {
 			log_err("listen: %s", err);
+			while (i-- > 0)
+				close(fds[i]);
 			return -1;
 		}
+	}
+	return i;
+}
+
+static int
+open_listeners(struct server *srv, int *fds, int n)
+{
+	const struct srv_conf *conf = srv->conf;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		bool tls = i >= conf->nlisten;
+
 		srv->ls[srv->nls] = evconnlistener_new(srv->base, on_accept,
-		    srv, LEV_OPT_CLOSE_ON_FREE, -1, fd);
+		    srv, LEV_OPT_CLOSE_ON_FREE, -1, fds[i]);
 		if (srv->ls[srv->nls] == NULL) {
-			close(fd);
+			while (i < n)
+				close(fds[i++]);
 			return -1;
 		}
 		srv->nls++;
-		log_info("listening on %s (%s)", spec,
+		log_info("listening on %s (%s)",
+		    tls ? conf->listen_tls[i - conf->nlisten] : conf->listen[i],
 		    tls ? "implicit TLS" : srv->ctx ? "STLS" : "plain, no TLS");
 	}
 	return 0;
+}
+
+static void
+on_reload(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	char err[512];
+	SSL_CTX *ctx = privsep_reload_recv(fd, err, sizeof(err));
+
+	if (ctx == NULL) {
+		log_err("SIGHUP: keeping the old certificate: %s", err);
+		return;
+	}
+	SSL_CTX_free(srv->ctx); /* live connections keep their reference */
+	srv->ctx = ctx;
+	log_info("SIGHUP: certificate and key reloaded");
+}
+
+/* Started as root: split into the master and the unprivileged server.
+ * Returns 1 in the server child, or the final status in the master (<= 0
+ * means "return -status"). */
+static int
+split(struct server *srv, const struct privsep_plan *plan, int *fds, int nfds,
+    int *reload_fd)
+{
+	char err[256];
+	int sv[2], i, status;
+	sigset_t set, old;
+	pid_t pid;
+
+	/* Block the master's signals before the fork so none is lost. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    (pid = fork()) < 0) {
+		log_err("start-up: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid > 0) {
+		close(sv[1]);
+		close(srv->authd_fd);
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+		status = privsep_master(srv->conf, pid, srv->authd_pid, sv[0]);
+		close(sv[0]);
+		srv->authd_fd = -1;
+		return -status;
+	}
+	close(sv[0]);
+	if (priv_drop(plan->mail_uid, plan->mail_gid, err, sizeof(err)) < 0) {
+		log_err("server: %s", err);
+		_exit(1);
+	}
+	log_info("server running as %s; credential process as %s",
+	    plan->mail_user, plan->auth_drop ? plan->auth_user : "root");
+	*reload_fd = sv[1];
+	return 1;
 }
 
 int
 server_run(const struct srv_conf *conf)
 {
 	static struct server srv;
+	struct privsep_plan plan;
+	int fds[2 * CONF_LISTEN_MAX], nfds = 0, reload_fd = -1;
 	char err[512];
 	int rc = 1, i;
 
@@ -280,15 +365,34 @@ server_run(const struct srv_conf *conf)
 		log_err("tls: %s", err);
 		goto out;
 	}
+	if (privsep_plan(conf, &plan, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		goto out;
+	}
 	/* Fork the credential process before anything else is open. */
-	srv.authd_fd = authd_start(conf->users, conf->maildir, &srv.authd_pid,
-	    err, sizeof(err));
+	srv.authd_fd = authd_start(conf->users, conf->maildir,
+	    plan.auth_drop ? plan.auth_uid : (uid_t)-1, plan.auth_gid,
+	    &srv.authd_pid, err, sizeof(err));
 	if (srv.authd_fd < 0) {
 		log_err("users: %s", err);
 		goto out;
 	}
+	if ((nfds = bind_listeners(conf, fds)) < 0)
+		goto out;
+	if (plan.root) {
+		int r = split(&srv, &plan, fds, nfds, &reload_fd);
+
+		if (r <= 0) {
+			rc = -r;
+			nfds = 0;
+			goto out;
+		}
+	}
 	if ((srv.base = event_base_new()) == NULL)
 		goto out;
+	if (reload_fd >= 0 && (srv.reload_ev = event_new(srv.base, reload_fd,
+	    EV_READ | EV_PERSIST, on_reload, &srv)) != NULL)
+		event_add(srv.reload_ev, NULL);
 	srv.authd_ev = event_new(srv.base, srv.authd_fd, EV_READ | EV_PERSIST,
 	    on_authd, &srv);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, &srv);
@@ -302,9 +406,13 @@ server_run(const struct srv_conf *conf)
 	event_add(srv.authd_ev, NULL);
 	event_add(srv.sig_term, NULL);
 	event_add(srv.sig_int, NULL);
-	event_add(srv.sig_hup, NULL);
-	if (open_listeners(&srv) < 0)
+	if (reload_fd < 0)
+		event_add(srv.sig_hup, NULL);
+	else
+		signal(SIGHUP, SIG_IGN); /* the master reloads for us */
+	if (open_listeners(&srv, fds, nfds) < 0)
 		goto out;
+	nfds = 0;
 	log_info("postie serve ready");
 	event_base_dispatch(srv.base);
 	rc = 0;
@@ -313,6 +421,12 @@ out:
 		conn_free(srv.conns);
 	for (i = 0; i < srv.nls; i++)
 		evconnlistener_free(srv.ls[i]);
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (srv.reload_ev != NULL)
+		event_free(srv.reload_ev);
+	if (reload_fd >= 0)
+		close(reload_fd);
 	if (srv.authd_fd >= 0) {
 		close(srv.authd_fd);
 		kill(srv.authd_pid, SIGTERM);
@@ -333,7 +447,7 @@ out:
 	SSL_CTX_free(srv.ctx);
 	login_tab_free(srv.logins);
 	pen_free(&srv.pen);
-	if (rc == 0)
+	if (rc == 0 && !plan.root)
 		log_info("stopped");
 	return rc;
 }

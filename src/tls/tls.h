@@ -7,10 +7,19 @@
 #include <stddef.h>
 #include <openssl/ssl.h>
 
+#define TLS_PEM_MAX (256 * 1024) /* one certificate chain or key file */
+
 /* Build a server context from PEM certificate chain and key files. On error
  * returns NULL and writes a reason (with the OpenSSL error) into err. */
 SSL_CTX *tls_server_ctx(const char *cert, const char *key, char *err,
     size_t errlen);
+/* As tls_server_ctx from PEM text in memory (a certificate chain and a
+ * key), so an unprivileged process can reload what root read for it. */
+SSL_CTX *tls_server_ctx_mem(const char *cert, size_t certlen, const char *key,
+    size_t keylen, char *err, size_t errlen);
+/* Read a PEM file of at most TLS_PEM_MAX bytes into a new buffer (caller
+ * frees, wiping it). Returns its length or -1 with err. */
+long tls_read_pem(const char *path, char **buf_r, char *err, size_t errlen);
 /* Describe the negotiated protocol of ssl ("TLSv1.3"), or "none". */
 const char *tls_version_name(const SSL *ssl);
 /* Append the queued OpenSSL errors to buf as text and clear the queue. */
