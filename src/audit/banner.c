@@ -115,6 +115,8 @@ judge_banner(struct au_ctx *x, const char *greet, enum au_sev *sev,
 		return;
 	if (*sev < AU_SEV_INFO)
 		*sev = AU_SEV_INFO;
+	if (strstr(what, prod) != NULL)
+		return; /* the other greeting said the same */
 	if (find_version(at, v, ver, sizeof(ver))) {
 		if (*sev < AU_SEV_LOW)
 			*sev = AU_SEV_LOW;
@@ -205,7 +207,7 @@ judge_info02(struct au_ctx *x)
 	for (p = found; *p != '\0' && !isdigit((unsigned char)*p); p++)
 		;
 	au_set(x, AU_INFO02, AU_ST_FAIL, *p != '\0' ? AU_SEV_LOW :
-	    AU_SEV_INFO, "IMPLEMENTATION %.*s%s", (int)strcspn(found, " \n"),
+	    AU_SEV_INFO, "IMPLEMENTATION %.*s%s", (int)strcspn(found, "\n"),
 	    found, *p != '\0' ? " names a version" : "");
 }
 

@@ -149,7 +149,8 @@ au_connect(struct au_ctx *x, struct au_conn *c, uint16_t port,
 		((struct sockaddr_in *)&ss)->sin_port = htons(port);
 	addr_str(&ss, c->peer, sizeof(c->peer));
 	if (src == NULL)
-		src = x->o->source_ip;
+		src = x->src_override != NULL ? x->src_override :
+		    x->o->source_ip;
 	c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
 		set_err(c, "socket", strerror(errno));

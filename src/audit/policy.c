@@ -10,8 +10,8 @@
 
 #define GATE_INTERVAL_MS (1000 / AU_MAX_CONN_RATE)
 
-static void
-sleep_ms(uint64_t ms)
+void
+au_sleep_ms(uint64_t ms)
 {
 	struct timespec ts;
 
@@ -40,7 +40,7 @@ au_gate_connect(struct au_ctx *x)
 	x->next_connect_ms = slot + GATE_INTERVAL_MS;
 	pthread_mutex_unlock(&x->mu);
 	if (slot > now)
-		sleep_ms(slot - now);
+		au_sleep_ms(slot - now);
 	return 0;
 }
 
@@ -52,7 +52,7 @@ au_gate_login(struct au_ctx *x, unsigned n)
 	if (atomic_load(&x->abort))
 		return -1;
 	pthread_mutex_lock(&x->mu);
-	if (x->logins + n <= AU_MAX_LOGINS) {
+	if (x->logins + n + x->login_reserve <= AU_MAX_LOGINS) {
 		x->logins += n;
 		x->run->logins_used = x->logins;
 		r = 0;
@@ -88,7 +88,7 @@ au_alive(struct au_ctx *x, struct buf *log)
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (attempt > 0)
-			sleep_ms(1000);
+			au_sleep_ms(1000);
 		r = au_open(x, &c, tls, log, NULL, 0);
 		if (r == 0) {
 			au_close(&c);
@@ -141,4 +141,7 @@ au_plan_print(FILE *f, const struct au_opts *o)
 	fprintf(f, "budget of the selected probes: <= %u connections (cap "
 	    "%d), <= %u login attempts (cap %d)\n", conns, AU_MAX_CONNS,
 	    logins, AU_MAX_LOGINS);
+	if (conns > AU_MAX_CONNS || logins > AU_MAX_LOGINS)
+		fprintf(f, "note: the selection exceeds a hard cap; probes that "
+		    "reach it end INCONCLUSIVE. Split the run with --only.\n");
 }

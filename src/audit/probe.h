@@ -70,9 +70,17 @@ struct au_facts {
 	int cleartext_auth;	/* from P3-TLS-03: -1 unknown, 0 refused,
 				 * 1 plaintext accepted, 2 challenge only */
 	char login_capa[AU_CAPA_MAX]; /* CAPA after login (CRED) */
-	uint64_t idle_pre_ms;	/* P3-DOS-01 result: 0 unknown */
-	int idle_pre_state;	/* 0 running, 1 closed, 2 not closed */
+	_Atomic uint64_t idle_pre_ms;	/* P3-DOS-01 before login */
+	atomic_int idle_pre_state;	/* 0 running, 1 closed, 2 not closed
+					 * within the cap, -1 not measured */
 	struct au_tlspath path[AU_NPATHS];
+};
+
+/* One idle-timeout measurement (dosprobe.c). */
+struct au_idle {
+	uint64_t ms;	/* time until closed, or waited */
+	int state;	/* 1 closed, 2 not closed within the cap, -1 error */
+	char last[256];	/* last line before the close */
 };
 
 struct au_ctx {
@@ -82,6 +90,7 @@ struct au_ctx {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	unsigned conns, logins;
+	unsigned login_reserve;	/* kept back for the DOS-01 post-login wait */
 	uint64_t next_connect_ms;
 	atomic_bool abort;
 	struct au_facts f;
@@ -92,8 +101,11 @@ struct au_ctx {
 	struct buf pathlog[AU_NPATHS]; /* TLS path probes */
 	struct au_tlscfg tlsdef; /* ordinary sessions: no verification */
 	uint64_t t_start;	/* monotonic start of the run */
-	pthread_t idle_thread;
-	bool idle_running;
+	bool loopback;		/* the target is 127/8 or ::1 */
+	const char *src_override; /* sequential phase only: source address */
+	pthread_t idle_thread, drip_thread;
+	bool idle_running, drip_running;
+	struct au_idle idle_post_res;
 	atomic_bool idle_done;
 };
 
@@ -156,6 +168,12 @@ int au_capa(struct au_ctx *x, struct au_conn *c, char *raw, size_t rawcap,
 /* Log in with the operator's credentials (USER/PASS) on c. 0 ok, 1 refused
  * (reply in out), -1 error. Counts one login attempt. */
 int au_login(struct au_ctx *x, struct au_conn *c, char *out, size_t cap);
+/* Open a secure session and log in (one retry after -ERR [IN-USE]). 0
+ * logged in (c open), 1 refused, -1 error (c closed unless 0). */
+int au_login_session(struct au_ctx *x, struct au_conn *c, struct buf *log,
+    char *r, size_t cap);
+/* Sleep for ms milliseconds. */
+void au_sleep_ms(uint64_t ms);
 /* A bogus name "p3audit-<tok><suffix>" into out. */
 void au_bogus(struct au_ctx *x, const char *suffix, char *out, size_t cap);
 /* True for an IPv4/IPv6 address literal. */
@@ -200,7 +218,8 @@ void au_probe_proto06(struct au_ctx *x);
 /* dosprobe.c: start P3-DOS-01 (and P3-DOS-02) in the background; join. */
 void au_idle_start(struct au_ctx *x);
 void au_idle_join(struct au_ctx *x);
-void au_probe_dos03(struct au_ctx *x);
+void au_probe_dos02(struct au_ctx *x);	/* flood.c */
+void au_probe_dos03(struct au_ctx *x);	/* flood.c */
 void au_probe_dos04(struct au_ctx *x);
 void au_probe_dos05(struct au_ctx *x);
 void au_probe_auth06(struct au_ctx *x);	/* brute.c */

@@ -120,7 +120,7 @@ au_probe_proto02(struct au_ctx *x)
 			return;
 		}
 		if (str_fmt(what + strlen(what), sizeof(what) - strlen(what),
-			"%s%zu: %s", what[0] ? "; " : "", n + 2,
+			"%s%zu: %.40s", what[0] ? "; " : "", n + 2,
 			r[0] ? r : c.timed_out ? "no reply" : "closed") < 0)
 			what[strlen(what)] = '\0';
 	}

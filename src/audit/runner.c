@@ -29,6 +29,7 @@ struct pool {
 };
 
 static void tlspath_implicit(struct au_ctx *x);
+static void finalize(struct au_run *r, bool idle);
 static void tlspath_stls(struct au_ctx *x);
 
 /* Concurrent SAFE probes (they do not disturb each other). */
@@ -221,6 +222,7 @@ resolve(struct au_ctx *x)
 		sizeof(x->run->addr)) == NULL)
 		x->run->addr[0] = '\0';
 	loop = is_loopback(&x->addr);
+	x->loopback = loop;
 	local = loop || is_local_if(&x->addr);
 	if (local && x->o->source_ip != NULL)
 		warn(x->run, "the target is on this host; probes come from "
@@ -276,6 +278,8 @@ au_run_start(struct au_run *r, const struct au_opts *o)
 		if (!au_policy_wants(o, au_check_get((enum au_id)i), &why))
 			au_set(x, (enum au_id)i, AU_ST_SKIPPED, AU_SEV_NONE,
 			    "%s", why);
+	if (au_want(x, AU_DOS01) && o->user != NULL)
+		x->login_reserve = 1;
 	if (resolve(x) != 0) {
 		r->unreachable = true;
 		return -1;
@@ -300,38 +304,50 @@ au_run_start(struct au_run *r, const struct au_opts *o)
 	}
 	r->safe_ms = time_mono_ms() - t0;
 	au_idle_start(x);
+	finalize(r, false);
 	return 0;
 }
 
 bool
 au_run_pending(const struct au_run *r, enum au_id i)
 {
-	return r->ctx != NULL && r->ctx->idle_running &&
-	    !atomic_load(&r->ctx->idle_done) &&
-	    (i == AU_DOS01 || i == AU_DOS02) &&
-	    r->res[i].status == AU_ST_NOTRUN;
+	return r->ctx != NULL && ((i == AU_DOS01 && r->ctx->idle_running) ||
+	    (i == AU_DOS02 && r->ctx->drip_running));
+}
+
+/* Give every finished check its final status and severity; with idle
+ * false, P3-DOS-01/02 are left alone while they still run. */
+static void
+finalize(struct au_run *r, bool idle)
+{
+	struct au_ctx *x = r->ctx;
+	int i;
+
+	for (i = 0; i < AU_NCHECKS; i++) {
+		struct au_result *res = &r->res[i];
+
+		if (!idle && (i == AU_DOS01 || i == AU_DOS02) &&
+		    (x->idle_running || x->drip_running))
+			continue;
+		if (res->status == AU_ST_NOTRUN)
+			au_set(x, (enum au_id)i, AU_ST_INCONCLUSIVE,
+			    AU_SEV_NONE, "%s", r->aborted ?
+			    r->abort_reason : "the probe did not run");
+		if (res->status == AU_ST_FAIL)
+			res->sev = r->lab && res->raw_sev > AU_SEV_INFO ?
+			    (enum au_sev)(res->raw_sev - 1) : res->raw_sev;
+	}
 }
 
 void
 au_run_finish(struct au_run *r)
 {
 	struct au_ctx *x = r->ctx;
-	int i;
 
 	if (x == NULL)
 		return;
 	au_idle_join(x);
-	for (i = 0; i < AU_NCHECKS; i++) {
-		struct au_result *res = &r->res[i];
-
-		if (res->status == AU_ST_NOTRUN)
-			au_set(x, (enum au_id)i, AU_ST_INCONCLUSIVE,
-			    AU_SEV_NONE, "%s", r->aborted ?
-			    r->abort_reason : "the probe did not run");
-		if (res->status == AU_ST_FAIL && r->lab &&
-		    res->raw_sev > AU_SEV_INFO)
-			res->sev = (enum au_sev)(res->raw_sev - 1);
-	}
+	finalize(r, true);
 	r->total_ms = time_mono_ms() - x->t_start;
 }
 

@@ -167,3 +167,28 @@ au_login(struct au_ctx *x, struct au_conn *c, char *out, size_t cap)
 		return -1;
 	return au_ok(out) ? 0 : 1;
 }
+
+int
+au_login_session(struct au_ctx *x, struct au_conn *c, struct buf *log,
+    char *r, size_t cap)
+{
+	const char *how;
+	int attempt, lr = -1;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		r[0] = '\0';
+		if (au_open_secure(x, c, log, &how) != 0) {
+			(void)str_copy(r, "could not open a session", cap);
+			return -1;
+		}
+		lr = au_login(x, c, r, cap);
+		if (lr == 0)
+			return 0;
+		au_close(c);
+		/* a session we just dropped may still hold the lock */
+		if (lr != 1 || !au_has(r, "IN-USE"))
+			break;
+		au_sleep_ms(1500);
+	}
+	return lr;
+}

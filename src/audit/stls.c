@@ -118,9 +118,9 @@ judge:
 		f->cleartext_auth = 1;
 		au_set(x, AU_TLS03, AU_ST_FAIL, AU_SEV_HIGH, "cleartext "
 		    "authentication accepted before TLS:%s%s%s",
-		    up ? " USER/PASS was checked" : "",
-		    plain ? " AUTH PLAIN continued" : "",
-		    login ? " AUTH LOGIN continued" : "");
+		    up ? " USER/PASS was checked;" : "",
+		    plain ? " AUTH PLAIN continued;" : "",
+		    login ? " AUTH LOGIN continued;" : "");
 	} else if (chal) {
 		f->cleartext_auth = 2;
 		au_set(x, AU_TLS03, AU_ST_FAIL, AU_SEV_MEDIUM, "only "
@@ -234,7 +234,13 @@ au_probe_tls05(struct au_ctx *x)
 		    "cleartext endpoint stopped answering");
 		return;
 	}
-	au_bogus(x, "f", user, sizeof(user));
+	/* a known name (no password needed) survives USER on servers that
+	 * reject unknown names; else an invented one */
+	if (x->o->nvalid > 0 || x->o->user != NULL)
+		(void)str_copy(user, x->o->nvalid > 0 ? x->o->valid_users[0] :
+		    x->o->user, sizeof(user));
+	else
+		au_bogus(x, "f", user, sizeof(user));
 	if (str_fmt(line, sizeof(line), "USER %s", user) < 0 ||
 	    au_cmd(&c, line) != 0 || au_reply(x, &c, r, sizeof(r), 0) < 0) {
 		au_close(&c);
@@ -244,8 +250,14 @@ au_probe_tls05(struct au_ctx *x)
 	}
 	if (!au_ok(r)) {
 		au_close(&c);
-		au_set(x, AU_TLS05, AU_ST_PASS, AU_SEV_NONE, "USER is refused "
-		    "before TLS (%s): no state can be carried", r);
+		if (tls_refusal(r))
+			au_set(x, AU_TLS05, AU_ST_PASS, AU_SEV_NONE, "USER is "
+			    "refused before TLS (%s): no state can be carried",
+			    r);
+		else
+			au_set(x, AU_TLS05, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
+			    "USER %s was refused (%s), not for lack of TLS; "
+			    "give a known name with --valid-user", user, r);
 		return;
 	}
 	if (plain_stls(x, &c) != 0 || au_gate_login(x, 1) != 0 ||

@@ -18,6 +18,10 @@
 #include "lib/priv.h"
 #include "lib/util.h"
 
+#include <openssl/evp.h>
+
+static const char *apop_path; /* APOP secrets file, or NULL */
+
 struct authd_state {
 	int fd;
 	const char *users;
@@ -66,6 +70,68 @@ maybe_reload(struct authd_state *s)
 	log_info("users file %s loaded: %zu users", s->users, pw_count(db));
 }
 
+void
+authd_set_apop(const char *path)
+{
+	apop_path = path;
+}
+
+/* Look up user's APOP secret in the secrets file; dummy when absent, so the
+ * work is the same. Returns true if the user has a secret. */
+static bool
+apop_secret(const char *user, char *out, size_t outlen)
+{
+	char *line = NULL;
+	size_t cap = 0, ulen = strlen(user);
+	ssize_t n;
+	bool found = false;
+	FILE *f;
+
+	(void)str_copy(out, "postie-apop-dummy-secret", outlen);
+	if (apop_path == NULL || (f = fopen(apop_path, "re")) == NULL)
+		return false;
+	while (!found && (n = getline(&line, &cap, f)) > 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if ((size_t)n > ulen && memcmp(line, user, ulen) == 0 &&
+		    line[ulen] == ':' && str_copy(out, line + ulen + 1,
+			outlen) == 0)
+			found = true;
+	}
+	if (line != NULL)
+		mem_wipe(line, cap);
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* RFC 1939 §7: digest == hex(MD5(timestamp secret)), constant time. */
+static bool
+apop_check(const char *user, struct p3_span digest, struct p3_span ts)
+{
+	char secret[P3_PASS_MAX + 1], hex[33];
+	uint8_t md[EVP_MAX_MD_SIZE], in[512 + P3_PASS_MAX];
+	unsigned mdlen = 0, i;
+	bool have = apop_secret(user, secret, sizeof(secret)), ok = false;
+	size_t sl = strlen(secret);
+
+	if (ts.len <= 512 && digest.len == 32) {
+		memcpy(in, ts.p, ts.len);
+		memcpy(in + ts.len, secret, sl);
+		if (EVP_Digest(in, ts.len + sl, md, &mdlen, EVP_md5(), NULL) ==
+		    1 && mdlen == 16) {
+			for (i = 0; i < 16; i++) {
+				hex[2 * i] = "0123456789abcdef"[md[i] >> 4];
+				hex[2 * i + 1] = "0123456789abcdef"[md[i] & 15];
+			}
+			ok = mem_equal_ct(hex, digest.p, 32) && have;
+		}
+		mem_wipe(in, sizeof(in));
+	}
+	mem_wipe(secret, sizeof(secret));
+	return ok;
+}
+
 static void
 handle(struct authd_state *s, const uint8_t *buf, size_t len)
 {
@@ -78,7 +144,9 @@ handle(struct authd_state *s, const uint8_t *buf, size_t len)
 	uint8_t res = IPC_RES_FAIL;
 	int n, ok;
 
-	if (ipc_decode(buf, len, &m) < 0 || ipc_expect(&m, IPC_AUTH_PASS, 3) ||
+	if (ipc_decode(buf, len, &m) < 0 ||
+	    (ipc_expect(&m, IPC_AUTH_PASS, 3) < 0 &&
+	    ipc_expect(&m, IPC_AUTH_APOP, 4) < 0) ||
 	    m.f[0].len > P3_USER_MAX || m.f[1].len > P3_PASS_MAX) {
 		log_err("authd: malformed request dropped");
 		return;
@@ -93,7 +161,13 @@ handle(struct authd_state *s, const uint8_t *buf, size_t len)
 	if (s->db == NULL) {
 		res = IPC_RES_TEMP;
 	} else {
-		ok = pw_verify(s->db, user, m.f[0].len, pass, m.f[1].len, &e);
+		if (m.type == IPC_AUTH_APOP) {
+			e = pw_find(s->db, user, m.f[0].len);
+			ok = apop_check(user, m.f[1], m.f[2]) && e != NULL;
+		} else {
+			ok = pw_verify(s->db, user, m.f[0].len, pass,
+			    m.f[1].len, &e);
+		}
 		if (ok < 0) {
 			res = IPC_RES_TEMP;
 		} else if (ok == 1) {
@@ -233,6 +307,22 @@ authd_send(int fd, uint32_t id, const char *user, size_t ulen,
 	rc = send(fd, out, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1 : 0;
 	mem_wipe(out, (size_t)n);
 	return rc;
+}
+
+int
+authd_send_apop(int fd, uint32_t id, const char *user, size_t ulen,
+    const char *digest, size_t dlen, const char *ts, const char *peer)
+{
+	uint8_t out[IPC_FRAME_MAX];
+	struct p3_span f[4] = { { user, ulen }, { digest, dlen },
+		{ ts, strlen(ts) }, { peer, strlen(peer) } };
+	int n;
+
+	n = ipc_encode(IPC_AUTH_APOP, id, f, 4, out, sizeof(out));
+	if (n < 0)
+		return -1;
+	return send(fd, out, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1 :
+	    0;
 }
 
 static void

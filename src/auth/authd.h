@@ -26,6 +26,12 @@ struct authd_reply {
  * listeners or creating the event loop. */
 int authd_start(const char *users, const char *tmpl, uid_t uid, gid_t gid,
     pid_t *pid_r, char *err, size_t errlen);
+/* Name the APOP secrets file ("user:secret" lines, mode 0600); call before
+ * authd_start. Without it every APOP attempt fails. */
+void authd_set_apop(const char *path);
+/* Send an APOP check (RFC 1939 §7): digest is MD5(timestamp secret) in hex. */
+int authd_send_apop(int fd, uint32_t id, const char *user, size_t ulen,
+    const char *digest, size_t dlen, const char *ts, const char *peer);
 /* Send a password check. 0, or -1 (channel full or broken). */
 int authd_send(int fd, uint32_t id, const char *user, size_t ulen,
     const char *pass, size_t plen, const char *peer);

@@ -15,7 +15,8 @@
 
 enum ipc_type {
 	IPC_AUTH_PASS = 1, /* id; user, password, peer host */
-	IPC_AUTH_REPLY = 2 /* id; result, user, mailbox path, uid, gid */
+	IPC_AUTH_REPLY = 2, /* id; result, user, mailbox path, uid, gid */
+	IPC_AUTH_APOP = 3   /* id; user, digest (32 hex), timestamp, peer */
 };
 
 enum ipc_result { IPC_RES_OK = 0, IPC_RES_FAIL = 1, IPC_RES_TEMP = 2 };

@@ -13,7 +13,7 @@
 #include "lib/util.h"
 
 enum {
-	O_LIST = 256, O_PLAN, O_FORMAT, O_OUTPUT, O_FAILON, O_BASELINE, O_USER,
+	O_LIST = 256, O_PLAN, O_FORMAT, O_FAILON, O_BASELINE, O_USER,
 	O_PWFILE, O_PWENV, O_VALID, O_CLEAR, O_CA, O_SRC, O_ALTSRC, O_INTR,
 	O_AUTHBY, O_CANARY, O_FAST, O_ONLY, O_IDLE, O_TIMEOUT, O_JOBS, O_LAB,
 	O_NOLAB, O_SECRETS, O_COLOR, O_NOCOLOR
@@ -23,7 +23,7 @@ static const struct option longopts[] = {
 	{ "list", no_argument, NULL, O_LIST },
 	{ "plan", no_argument, NULL, O_PLAN },
 	{ "format", required_argument, NULL, O_FORMAT },
-	{ "output", required_argument, NULL, O_OUTPUT },
+	{ "output", required_argument, NULL, 'o' },
 	{ "fail-on", required_argument, NULL, O_FAILON },
 	{ "baseline", required_argument, NULL, O_BASELINE },
 	{ "user", required_argument, NULL, O_USER },
@@ -64,7 +64,7 @@ usage(FILE *f)
 	    "  --plan               print every probe and its budget; send "
 	    "nothing\n"
 	    "  --format FMT         text (default), json, sarif, junit\n"
-	    "  --output FILE        write the report to FILE\n"
+	    "  -o, --output FILE    write the report to FILE\n"
 	    "  --fail-on SEV        exit 1 at findings >= SEV (critical, high,"
 	    " medium, low,\n"
 	    "                       info, none); default high\n"
@@ -159,12 +159,12 @@ parse(struct cli *a, int argc, char **argv)
 	uint64_t v;
 	int ch, i;
 
-	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "vho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_LIST: a->list = true; break;
 		case O_PLAN: a->plan = true; break;
 		case O_FORMAT: a->format = optarg; break;
-		case O_OUTPUT: a->output = optarg; break;
+		case 'o': a->output = optarg; break;
 		case O_BASELINE: a->baseline = optarg; break;
 		case O_USER: a->o.user = optarg; break;
 		case O_CLEAR: a->o.allow_cleartext_creds = true; break;
@@ -248,19 +248,23 @@ report(struct cli *a, FILE *out, struct au_run *r,
 	int rc;
 
 	if (strcmp(a->format, "text") == 0) {
+		bool p1 = au_run_pending(r, AU_DOS01);
+		bool p2 = au_run_pending(r, AU_DOS02);
+
+		/* everything but the idle-timeout probes, while they run */
 		rc = au_report_text(out, r, b, color, a->verbose);
 		fflush(out);
-		if (au_run_pending(r, AU_DOS01) && isatty(STDERR_FILENO))
+		if (p1 && isatty(STDERR_FILENO))
 			fprintf(stderr, "(waiting up to %u s for the server to "
 			    "close an idle connection: P3-DOS-01; --fast skips "
 			    "it)\n", a->o.idle_max_s);
 		au_run_finish(r);
-		if (a->o.fast == false) {
+		if (p1)
 			au_report_text_one(out, r, AU_DOS01, b, color,
 			    a->verbose);
+		if (p2)
 			au_report_text_one(out, r, AU_DOS02, b, color,
 			    a->verbose);
-		}
 		return rc | au_report_text_summary(out, r, color);
 	}
 	au_run_finish(r);
@@ -331,7 +335,8 @@ cli_audit(int argc, char **argv)
 		au_opts_free(&a.o);
 		if (rc == -3)
 			return 0;
-		usage(stderr);
+		fputs("postie audit: bad usage; see 'postie audit --help'\n",
+		    stderr);
 		return AU_EXIT_USAGE;
 	}
 	if (a.list) {

@@ -427,9 +427,11 @@ cli_show(int argc, char **argv)
 	buf_reset(&b);
 	t = mime_body_text(m, &b, &cut);
 	putchar('\n');
-	fwrite(b.data, 1, b.len, stdout);
-	if (b.len > 0 && b.data[b.len - 1] != '\n')
-		putchar('\n');
+	if (b.len > 0) {
+		fwrite(b.data, 1, b.len, stdout);
+		if (b.data[b.len - 1] != '\n')
+			putchar('\n');
+	}
 	if (t == 1)
 		puts("[no text part; see 'postie attachments']");
 	else if (cut)

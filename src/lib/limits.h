@@ -106,4 +106,15 @@
 #define FETCH_HOST_MAX		255	/* RFC 1035 */
 #define FETCH_IO_BUF		(64 * 1024) /* decode/write chunk */
 
+/* Load generator (postie bench, src/cli/bench*.c). */
+#define BENCH_NAME_MAX		128	/* user name or password */
+#define BENCH_USERS_MAX		200000	/* lines of a --users-file */
+#define BENCH_CONNS_MAX		60000	/* concurrent connections */
+#define BENCH_LINE_MAX		1024	/* status or listing line kept */
+#define BENCH_OUT_MAX		2048	/* queued command bytes per connection */
+#define BENCH_RBUF		(256 * 1024) /* one read() */
+#define BENCH_LAT_MAX		4000000	/* session latencies kept */
+#define BENCH_MSGS_MAX		2000000	/* messages in one mailbox */
+#define BENCH_WINDOW_MAX	256	/* pipelined commands in flight */
+
 #endif

@@ -335,13 +335,13 @@ name_in(const char *name, const char *const *list)
 static void
 h2t_link_end(struct h2t *h)
 {
-	const char *text = (const char *)h->out->data + h->a_start;
 	size_t tlen = h->out->len - h->a_start;
 
 	h->in_a = false;
 	if (h->href.len == 0 || h->href.data[0] == '#' || h->fail)
 		return;
-	if (memmem(text, tlen, h->href.data, h->href.len) != NULL)
+	if (tlen > 0 && memmem(h->out->data + h->a_start, tlen, h->href.data,
+	    h->href.len) != NULL)
 		return;
 	h2t_put(h, " <", 2);
 	h2t_put(h, (const char *)h->href.data, h->href.len);

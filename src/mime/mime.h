@@ -85,6 +85,10 @@ struct mime_att {
 	unsigned depth;	    /* nesting level (0 = top) */
 	bool is_message;    /* message/rfc822 */
 };
+/* The file name of a part or message/rfc822 part: Content-Disposition
+ * filename, else Content-Type name (RFC 2231/2047 decoded, raw 8-bit taken
+ * as windows-1252), as g_malloc'd UTF-8, or NULL. */
+char *mime_object_filename(GMimeObject *o);
 /* List m's attachments (at most MIME_ATTS_MAX) into a g_malloc'd array.
  * 0 or 1 if a cap cut the list. */
 int mime_attachments(const struct mime_msg *m, struct mime_att **v_r,

@@ -110,11 +110,14 @@ parse_array(GByteArray *arr, bool truncated, uint64_t size,
 	size_t keep, skip;
 
 	mime_init();
-	skip = blank_lines(arr->data, arr->len);
-	skip += envelope_skip(arr->data + skip, arr->len - skip);
-	if (skip > 0)
-		g_byte_array_remove_range(arr, 0, (guint)skip);
-	if (!starts_with_field(arr->data, arr->len))
+	if (arr->len > 0) {
+		skip = blank_lines(arr->data, arr->len);
+		if (skip < arr->len)
+			skip += envelope_skip(arr->data + skip, arr->len - skip);
+		if (skip > 0)
+			g_byte_array_remove_range(arr, 0, (guint)skip);
+	}
+	if (arr->len == 0 || !starts_with_field(arr->data, arr->len))
 		g_byte_array_prepend(arr, (const guint8 *)"\n", 1);
 	keep = part_cap_prefix(arr->data, arr->len, &cut);
 	if (cut)
@@ -217,12 +220,14 @@ mime_msg_open_headers(const char *path, struct mime_msg **m_r,
 	if (read_file(path, MIME_HDRBLOCK_MAX, true, &arr, &trunc, &size,
 	    why_r) < 0)
 		return -1;
-	end = memmem(arr->data, arr->len, "\n\n", 2);
-	hl = end != NULL ? (size_t)(end - arr->data) + 2 : arr->len;
-	end = memmem(arr->data, arr->len, "\n\r\n", 3);
-	if (end != NULL && (size_t)(end - arr->data) + 3 < hl)
-		hl = (size_t)(end - arr->data) + 3;
-	g_byte_array_set_size(arr, (guint)hl);
+	if (arr->len > 0) {
+		end = memmem(arr->data, arr->len, "\n\n", 2);
+		hl = end != NULL ? (size_t)(end - arr->data) + 2 : arr->len;
+		end = memmem(arr->data, arr->len, "\n\r\n", 3);
+		if (end != NULL && (size_t)(end - arr->data) + 3 < hl)
+			hl = (size_t)(end - arr->data) + 3;
+		g_byte_array_set_size(arr, (guint)hl);
+	}
 	return parse_array(arr, true, size, m_r, why_r);
 }
 

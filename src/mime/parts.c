@@ -73,6 +73,35 @@ utf8_name(const char *s)
 	return u != NULL ? u : g_utf8_make_valid(s, -1);
 }
 
+char *
+mime_object_filename(GMimeObject *o)
+{
+	const char *name = NULL, *raw, *semi;
+	GMimeParamList *pl;
+	char *r;
+
+	if (GMIME_IS_PART(o))
+		name = g_mime_part_get_filename(GMIME_PART(o));
+	else if ((name = g_mime_object_get_content_disposition_parameter(o,
+	    "filename")) == NULL)
+		name = g_mime_object_get_content_type_parameter(o, "name");
+	if (name != NULL && *name != '\0')
+		return utf8_name(name);
+	/* GMime drops the parameters of an invalid type ("BINARY;name=x"):
+	 * parse them from the raw header. */
+	raw = g_mime_object_get_header(o, "Content-Type");
+	if (raw == NULL || (semi = strchr(raw, ';')) == NULL)
+		return NULL;
+	pl = g_mime_param_list_parse(NULL, semi + 1);
+	if (pl == NULL)
+		return NULL;
+	r = utf8_name(g_mime_param_list_get_parameter(pl, "name") != NULL ?
+	    g_mime_param_get_value(g_mime_param_list_get_parameter(pl,
+	    "name")) : NULL);
+	g_object_unref(pl);
+	return r;
+}
+
 struct attlist {
 	struct mime_att *v;
 	size_t n;
@@ -85,28 +114,24 @@ att_cb(GMimeObject *o, GMimeObject *parent, unsigned depth, void *arg)
 	struct attlist *l = arg;
 	GMimeContentDisposition *d;
 	GMimeContentType *ct;
-	const char *name = NULL;
-	char *type;
+	char *name, *type;
 	bool is_att, is_msg = GMIME_IS_MESSAGE_PART(o);
 
 	if (!GMIME_IS_PART(o) && !is_msg)
 		return 0;
 	d = g_mime_object_get_content_disposition(o);
 	is_att = d != NULL && g_mime_content_disposition_is_attachment(d);
-	if (GMIME_IS_PART(o))
-		name = g_mime_part_get_filename(GMIME_PART(o));
-	else if ((name = g_mime_object_get_content_disposition_parameter(o,
-	    "filename")) == NULL)
-		name = g_mime_object_get_content_type_parameter(o, "name");
-	if (!is_att && (name == NULL || *name == '\0'))
+	name = mime_object_filename(o);
+	if (!is_att && name == NULL)
 		return 0;
 	if (l->n >= MIME_ATTS_MAX) {
+		g_free(name);
 		l->cut = true;
 		return -1;
 	}
 	l->v = g_realloc_n(l->v, l->n + 1, sizeof(*l->v));
 	l->v[l->n].obj = o;
-	l->v[l->n].filename = utf8_name(name);
+	l->v[l->n].filename = name;
 	ct = g_mime_object_get_content_type(o);
 	type = ct != NULL ? g_mime_content_type_get_mime_type(ct) :
 	    g_strdup("application/octet-stream");

@@ -54,12 +54,15 @@ mime_sanitize(const char *p, size_t len, bool multiline, bool drop,
 static void
 legacy_to_utf8(struct buf *out, size_t from)
 {
-	const char *p = (const char *)out->data + from;
+	const char *p;
 	size_t len = out->len - from;
 	gchar *u;
 	gsize ul = 0;
 
-	if (len == 0 || g_utf8_validate(p, (gssize)len, NULL))
+	if (len == 0)
+		return;
+	p = (const char *)out->data + from;
+	if (g_utf8_validate(p, (gssize)len, NULL))
 		return;
 	u = g_convert_with_fallback(p, (gssize)len, "UTF-8", "windows-1252",
 	    "?", NULL, &ul, NULL);
@@ -151,6 +154,8 @@ mime_part_read(GMimePart *part, bool to_utf8, struct buf *out, bool *trunc_r)
 
 	if (pump(part, false, out, trunc_r, &conv) < 0)
 		return -1;
+	if (out->len == from)
+		return 0;
 	if (!to_utf8 || g_utf8_validate((const char *)out->data + from,
 	    (gssize)(out->len - from), NULL))
 		return 0; /* binary wanted, or already UTF-8 (or ASCII) */

@@ -122,6 +122,13 @@ p3_sizer_init(struct p3_sizer *s, bool drop_nul)
 	s->size = 0;
 	s->prev_cr = false;
 	s->drop_nul = drop_nul;
+	s->eol = false;
+}
+
+uint64_t
+p3_sizer_total(const struct p3_sizer *s)
+{
+	return s->size > 0 && !s->eol ? s->size + 2 : s->size;
 }
 
 /* The drop_nul case: NULs neither count nor break a CR LF pair. */
@@ -137,6 +144,7 @@ sizer_feed_dropping(struct p3_sizer *s, const uint8_t *in, size_t len)
 		if (in[i] == '\n' && !s->prev_cr)
 			s->size++;
 		s->prev_cr = in[i] == '\r';
+		s->eol = in[i] == '\n';
 	}
 }
 
@@ -162,4 +170,5 @@ p3_sizer_feed(struct p3_sizer *s, const uint8_t *in, size_t len)
 		p = lf + 1;
 	}
 	s->prev_cr = in[len - 1] == '\r';
+	s->eol = in[len - 1] == '\n';
 }

@@ -115,11 +115,16 @@ struct p3_sizer {
 	uint64_t size;
 	bool prev_cr;
 	bool drop_nul;
+	bool eol;	/* the last counted byte was LF */
 };
 /* Start counting a message; drop_nul as for the encoder. */
 void p3_sizer_init(struct p3_sizer *s, bool drop_nul);
 /* Add in[0..len) to s->size; a CR LF split across calls counts as a pair. */
 void p3_sizer_feed(struct p3_sizer *s, const uint8_t *in, size_t len);
+/* The size a server announces for the whole message: s->size plus the CRLF
+ * the encoder adds to an unterminated last line, i.e. exactly the octets a
+ * client receives before ".\r\n" once dot-stuffing is undone. */
+uint64_t p3_sizer_total(const struct p3_sizer *s);
 
 /* ---- Dot-stuffing decoder (client multi-line bodies) ------------------- */
 

@@ -248,21 +248,17 @@ att_part_cb(GMimeObject *o, GMimeObject *parent, unsigned depth, void *arg)
 	struct scan_report *r = arg;
 	GMimeContentType *ct = g_mime_object_get_content_type(o);
 	GMimeContentDisposition *d = g_mime_object_get_content_disposition(o);
-	const char *fname;
-	char *name = NULL;
+	char *name;
 	struct buf b;
 	bool cut;
 
 	if (!GMIME_IS_PART(o))
 		return 0;
-	fname = g_mime_part_get_filename(GMIME_PART(o));
-	if (fname == NULL && (d == NULL ||
+	name = mime_object_filename(o);
+	if (name == NULL && (d == NULL ||
 	    !g_mime_content_disposition_is_attachment(d)) && ct != NULL &&
 	    g_mime_content_type_is_type(ct, "text", "*"))
 		return 0; /* body text */
-	if (fname != NULL)
-		name = g_utf8_validate(fname, -1, NULL) ? g_strdup(fname) :
-		    g_utf8_make_valid(fname, -1);
 	buf_init(&b, MIME_ATT_READ_MAX);
 	if (mime_part_read(GMIME_PART(o), false, &b, &cut) == 0)
 		scan_file(b.data, b.len, name, NULL, r);

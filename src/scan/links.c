@@ -65,7 +65,7 @@ check_link(struct lscan *ls, const char *t, size_t tlen, const char *text,
 	struct url u;
 	int shown = tlen > 120 ? 120 : (int)tlen;
 
-	if (ls->links >= SCAN_LINKS_MAX)
+	if (tlen == 0 || ls->links >= SCAN_LINKS_MAX)
 		return;
 	ls->links++;
 	url_scheme(t, tlen, scheme, sizeof(scheme));
@@ -102,7 +102,7 @@ add_words(struct lscan *ls, const char *p, size_t len)
 {
 	size_t room = ls->words.max - ls->words.len;
 
-	if (room < 2)
+	if (room < 2 || len == 0)
 		return;
 	if (len > room - 1)
 		len = room - 1;
@@ -130,7 +130,8 @@ html_text(void *arg, const char *p, size_t len)
 		struct buf t;
 
 		buf_init(&t, 65536);
-		if (mime_html_unescape(p, len < 65536 ? len : 65536, &t) == 0)
+		if (mime_html_unescape(p, len < 65536 ? len : 65536, &t) == 0 &&
+		    t.len > 0)
 			add_words(ls, (const char *)t.data, t.len);
 		buf_free(&t);
 		return;
@@ -138,8 +139,9 @@ html_text(void *arg, const char *p, size_t len)
 	if (mime_html_unescape(p, len, &ls->atext) < 0 &&
 	    ls->atext.len == from)
 		return; /* the shown text is already at its cap */
-	add_words(ls, (const char *)ls->atext.data + from,
-	    ls->atext.len - from);
+	if (ls->atext.len > from)
+		add_words(ls, (const char *)ls->atext.data + from,
+		    ls->atext.len - from);
 }
 
 static void

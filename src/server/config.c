@@ -39,6 +39,8 @@ static const struct key keys[] = {
 	{ "allow-plaintext-auth", K_BOOL, OFF(allow_plaintext_auth), 0, 0, 0,
 	    "allow passwords without TLS (off)" },
 	{ "apop", K_BOOL, OFF(apop), 0, 0, 0, "enable APOP (off; insecure)" },
+	{ "apop-secrets", K_STR, OFF(apop_secrets), 0, 0, 0,
+	    "FILE user:secret lines for APOP (mode 0600)" },
 	{ "enable-last", K_BOOL, OFF(enable_last), 0, 0, 0,
 	    "enable the obsolete LAST command (off)" },
 	{ "outlook-no-nuls", K_BOOL, OFF(outlook_no_nuls), 0, 0, 0,
@@ -427,6 +429,7 @@ conf_free(struct srv_conf *c)
 	free(c->users);
 	free(c->maildir);
 	free(c->mail_user);
+	free(c->apop_secrets);
 	free(c->auth_user);
 	memset(c, 0, sizeof(*c));
 }

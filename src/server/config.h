@@ -23,6 +23,7 @@ struct srv_conf {
 	char *auth_user;		   /* run the credential process as */
 	bool allow_plaintext_auth;	   /* USER/PASS, PLAIN, LOGIN w/o TLS */
 	bool apop;			   /* APOP (off: MD5, plain secrets) */
+	char *apop_secrets;		   /* "user:secret" file for APOP */
 	bool enable_last;		   /* obsolete LAST command */
 	bool outlook_no_nuls;		   /* drop NUL bytes from messages */
 	bool mark_seen;			   /* retrieved new/ mail -> cur/ :2,S */

@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -166,7 +167,17 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *sa, bool tls)
 	    sink, c);
 	set_callbacks(c);
 	arm_timer(c, idle_limit(c) * 1000);
-	sess_greet(&c->sess);
+	if (srv->conf->apop) {
+		static unsigned seq;
+		char ts[128];
+
+		(void)str_fmt(ts, sizeof(ts), "<%ld.%u.%lld@%s>",
+		    (long)getpid(), ++seq, (long long)time(NULL),
+		    srv->hostname);
+		sess_greet(&c->sess, ts);
+	} else {
+		sess_greet(&c->sess, NULL);
+	}
 }
 
 void
@@ -199,6 +210,8 @@ conn_free(struct conn *c)
 		c->next->prev = c->prev;
 	srv->nconns--;
 	event_free(c->timer);
+	if (c->ssl != NULL && SSL_is_init_finished(c->ssl))
+		(void)SSL_shutdown(c->ssl); /* send close_notify */
 	bufferevent_free(c->bev); /* frees c->ssl too */
 	close(c->fd);
 	free(c);
@@ -393,8 +406,12 @@ auth_send(struct conn *c)
 	uint32_t id = ++srv->next_auth_id;
 
 	if (srv->auth_slot[id % AUTH_SLOTS] != NULL ||
-	    authd_send(srv->authd_fd, id, c->sess.user, c->sess.user_len,
-		c->sess.pass, c->sess.pass_len, c->host) < 0) {
+	    (strcmp(c->mech, "APOP") == 0 ?
+		authd_send_apop(srv->authd_fd, id, c->sess.user,
+		    c->sess.user_len, c->sess.pass, c->sess.pass_len,
+		    c->sess.apop_ts, c->host) :
+		authd_send(srv->authd_fd, id, c->sess.user, c->sess.user_len,
+		    c->sess.pass, c->sess.pass_len, c->host)) < 0) {
 		log_err("credential process busy or gone");
 		auth_finish(c, IPC_RES_TEMP, "", "");
 		return;
@@ -483,8 +500,11 @@ conn_input(struct conn *c)
 		}
 		evbuffer_drain(in, consumed);
 		if (r == P3_RD_MORE && consumed == 0) {
-			if (c->partial_ms == 0)
+			if (c->partial_ms == 0) {
+				/* A line has started: it must end in time. */
 				c->partial_ms = time_mono_ms();
+				arm_timer(c, c->srv->conf->slowdrip_timeout * 1000);
+			}
 			break;
 		}
 		do_action(c, &act);

@@ -34,6 +34,7 @@ struct server {
 	struct sess_hooks hooks;
 	struct login_tab *logins;
 	struct pen_tab *pen;
+	char hostname[64];	/* for APOP timestamps */
 	uint8_t fp_key[32];	/* keys password fingerprints; random */
 	uint8_t rdbuf[SRV_RETR_CHUNK]; /* message read buffer (one thread) */
 };

@@ -365,6 +365,15 @@ server_run(const struct srv_conf *conf)
 		log_err("tls: %s", err);
 		goto out;
 	}
+	if (gethostname(srv.hostname, sizeof(srv.hostname) - 1) < 0 ||
+	    srv.hostname[0] == '\0')
+		(void)str_copy(srv.hostname, "localhost", sizeof(srv.hostname));
+	if (conf->apop) {
+		log_warn("APOP is on: it uses MD5 and plaintext-equivalent "
+			 "secrets (%s)", conf->apop_secrets ? conf->apop_secrets :
+		    "no apop-secrets file: every APOP login fails");
+		authd_set_apop(conf->apop_secrets);
+	}
 	if (privsep_plan(conf, &plan, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		goto out;

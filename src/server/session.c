@@ -61,8 +61,13 @@ sess_init(struct sess *s, const struct srv_conf *conf,
 }
 
 void
-sess_greet(struct sess *s)
+sess_greet(struct sess *s, const char *ts)
 {
+	if (s->conf->apop && ts != NULL) {
+		(void)str_copy(s->apop_ts, ts, sizeof(s->apop_ts));
+		sess_replyf(s, "+OK POP3 server ready %s", s->apop_ts);
+		return;
+	}
 	sess_reply(s, "+OK POP3 server ready");
 }
 
@@ -317,7 +322,17 @@ state_auth(struct sess *s, const struct p3_cmd *c, struct sess_act *act)
 		}
 		return;
 	case P3_V_APOP:
-		sess_bad(s, R_UNKNOWN, act);
+		/* RFC 1939 §7; off by default (MD5, plaintext-equivalent
+		 * secrets). The digest never reveals the secret, so it is
+		 * allowed without TLS when the administrator turns it on. */
+		if (!s->conf->apop || s->apop_ts[0] == '\0')
+			sess_bad(s, R_UNKNOWN, act);
+		else if (c->argc != 2 || c->argv[0].len > P3_USER_MAX ||
+		    c->argv[1].len != 32)
+			sess_bad(s, R_BADARGS, act);
+		else
+			start_auth(s, "APOP", c->argv[0].p, c->argv[0].len,
+			    c->argv[1].p, c->argv[1].len, act);
 		return;
 	default:
 		sess_bad(s, R_BADSTATE, act);

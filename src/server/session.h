@@ -32,7 +32,7 @@ struct sess_act {
 	size_t ulen;
 	const char *pass;	/* SA_AUTH: wiped by sess_auth_done */
 	size_t plen;
-	const char *mech;	/* SA_AUTH: "USER", "PLAIN" or "LOGIN" */
+	const char *mech;	/* SA_AUTH: "USER", "PLAIN", "LOGIN", "APOP" */
 };
 
 /* Hooks into server-wide state (LOGIN-DELAY bookkeeping). */
@@ -57,6 +57,7 @@ struct sess {
 	char pass[P3_PASS_MAX + 1];
 	size_t pass_len;
 	unsigned bad;	 /* bad commands so far */
+	char apop_ts[128]; /* RFC 1939 §7 greeting timestamp, or "" */
 	struct maildir *md;
 	uint32_t last;	 /* LAST: highest message number accessed */
 	/* Statistics for the session-end log line. */
@@ -71,8 +72,9 @@ struct sess {
 void sess_init(struct sess *s, const struct srv_conf *conf,
     const struct sess_hooks *hooks, bool tls, bool tls_avail,
     int (*sink)(void *, const void *, size_t), void *sink_ctx);
-/* Write the greeting. */
-void sess_greet(struct sess *s);
+/* Write the greeting; with APOP on, ts ("<pid.n.time@host>", unique per
+ * connection) is remembered and sent. */
+void sess_greet(struct sess *s, const char *ts);
 /* Longest input line accepted now (commands, or SASL responses). */
 size_t sess_line_max(const struct sess *s);
 /* Handle one complete line (no CRLF). Fills *act. */

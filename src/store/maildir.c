@@ -227,7 +227,7 @@ file_size(
 		p3_sizer_feed(&sz, buf, (size_t)got);
 	}
 	close(fd);
-	*size_r = sz.size;
+	*size_r = p3_sizer_total(&sz);
 	return 0;
 }
 

@@ -116,7 +116,7 @@ TEST(session_greeting)
 	struct fx f;
 
 	fx_init(&f, false);
-	sess_greet(&f.s);
+	sess_greet(&f.s, NULL);
 	CHECK_STR((char *)f.out.data, "+OK POP3 server ready\r\n");
 	fx_free(&f);
 }
@@ -228,7 +228,7 @@ TEST(session_user_pass_and_failure)
 	    "-ERR [SYS/TEMP] Temporary server error, try again later\r\n");
 	login(&f);
 	CHECK_STR((char *)f.out.data,
-	    "+OK Logged in, 3 messages (100 octets)\r\n");
+	    "+OK Logged in, 3 messages (102 octets)\r\n");
 	CHECK(f.logins == 1);
 	fx_free(&f);
 }
@@ -275,9 +275,9 @@ TEST(session_transaction_table)
 	static const struct {
 		const char *in, *want;
 	} t[] = {
-		{ "STAT", "+OK 3 100\r\n" },
-		{ "LIST", "+OK 3 messages (100 octets)\r\n1 44\r\n2 22\r\n"
-		    "3 34\r\n.\r\n" },
+		{ "STAT", "+OK 3 102\r\n" },
+		{ "LIST", "+OK 3 messages (102 octets)\r\n1 44\r\n2 22\r\n"
+		    "3 36\r\n.\r\n" },
 		{ "LIST 2", "+OK 2 22\r\n" },
 		{ "UIDL", "+OK\r\n1 1000.a\r\n2 1001.b\r\n3 1002.c\r\n.\r\n" },
 		{ "UIDL 3", "+OK 3 1002.c\r\n" },
@@ -337,7 +337,7 @@ TEST(session_retr_top_and_sizes)
 	body[n] = '\0';
 	CHECK_STR(body, "Subject: one\r\n\r\nline1\r\n..dot\r\n...two\r\n"
 	    "..\r\nend\r\n.\r\n");
-	CHECK_STR(say(&f, "RETR 3"), "+OK 34 octets\r\n");
+	CHECK_STR(say(&f, "RETR 3"), "+OK 36 octets\r\n");
 	n = encode_fd(f.act.fd, -1, body, sizeof(body));
 	CHECK_MEM(body, n, "Subject: three\r\n\r\nno final newline\r\n.\r\n",
 	    39);
@@ -362,12 +362,12 @@ TEST(session_dele_rset_quit)
 	CHECK_STR(say(&f, "DELE 2"), "-ERR Message is deleted\r\n");
 	CHECK_STR(say(&f, "RETR 2"), "-ERR Message is deleted\r\n");
 	CHECK_STR(say(&f, "LIST 2"), "-ERR Message is deleted\r\n");
-	CHECK_STR(say(&f, "STAT"), "+OK 2 78\r\n");
-	CHECK_STR(say(&f, "LIST"), "+OK 2 messages (78 octets)\r\n1 44\r\n"
-	    "3 34\r\n.\r\n");
+	CHECK_STR(say(&f, "STAT"), "+OK 2 80\r\n");
+	CHECK_STR(say(&f, "LIST"), "+OK 2 messages (80 octets)\r\n1 44\r\n"
+	    "3 36\r\n.\r\n");
 	CHECK_STR(say(&f, "UIDL"), "+OK\r\n1 1000.a\r\n3 1002.c\r\n.\r\n");
 	CHECK_STR(say(&f, "RSET"), "+OK\r\n");
-	CHECK_STR(say(&f, "STAT"), "+OK 3 100\r\n");
+	CHECK_STR(say(&f, "STAT"), "+OK 3 102\r\n");
 	CHECK_STR(say(&f, "DELE 1"), "+OK Message deleted\r\n");
 	CHECK_STR(say(&f, "QUIT"), "+OK Bye, 1 messages deleted\r\n");
 	CHECK(f.act.kind == SA_CLOSE);
