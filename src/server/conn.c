@@ -140,7 +140,7 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *sa, bool tls)
 			return;
 		}
 		c->bev = bufferevent_openssl_socket_new(srv->base, fd, c->ssl,
-		    BUFFEREVENT_SSL_ACCEPTING, 0);
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	} else {
 		c->bev = bufferevent_socket_new(srv->base, fd, 0);
 	}
@@ -153,7 +153,8 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *sa, bool tls)
 			SSL_free(c->ssl);
 		if (c->timer != NULL)
 			event_free(c->timer);
-		close(fd);
+		if (c->bev == NULL || c->ssl == NULL)
+			close(fd); /* else the TLS bufferevent closed it */
 		free(c);
 		return;
 	}
@@ -212,8 +213,10 @@ conn_free(struct conn *c)
 	event_free(c->timer);
 	if (c->ssl != NULL && SSL_is_init_finished(c->ssl))
 		(void)SSL_shutdown(c->ssl); /* send close_notify */
-	bufferevent_free(c->bev); /* frees c->ssl too */
-	close(c->fd);
+	/* A TLS bufferevent owns its SSL and the socket (CLOSE_ON_FREE). */
+	bufferevent_free(c->bev);
+	if (c->ssl == NULL)
+		close(c->fd);
 	free(c);
 	if (srv->stopping && srv->nconns == 0)
 		event_base_loopexit(srv->base, NULL);
@@ -247,7 +250,7 @@ do_starttls(struct conn *c)
 	c->ssl = SSL_new(c->srv->ctx);
 	c->bev = c->ssl == NULL ? NULL :
 	    bufferevent_openssl_socket_new(c->srv->base, c->fd, c->ssl,
-		BUFFEREVENT_SSL_ACCEPTING, 0);
+		BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		log_err("peer=%s: cannot start TLS", c->peer);
 		if (c->ssl != NULL)
