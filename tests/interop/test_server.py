@@ -449,6 +449,67 @@ def test_same_password(t):
             t.fail(name, e)
 
 
+WORDS = ["123456", "password", "12345678", "qwerty", "abc123", "monkey",
+         "letmein", "dragon", "111111", "baseball", "iloveyou", "trustno1",
+         "sunshine", "master", "welcome", "shadow", "ashley", "football",
+         "jesus", "michael"]
+
+
+def test_attack_tools(t):
+    """hydra and nmap's pop3-brute find nothing and are slowed; nmap's
+    pop3-capabilities sees no USER or PLAIN before TLS."""
+    missing = [x for x in ("hydra", "nmap") if not shutil.which(x)]
+    if missing:
+        t.fail("attack-tools", "not installed: %s (scripts/install-deps "
+               "--test)" % " ".join(missing))
+        return
+    base, cap = 200, 1000
+    with lab_with_alice() as lab:
+        words = lab.dir / "words.txt"
+        words.write_text("\n".join(WORDS) + "\n")
+        users = lab.dir / "userlist.txt"
+        users.write_text("alice\n")
+        lab.start(["--auth-fail-delay", "0", "--penalty-base", str(base),
+                   "--penalty-max", str(cap)])
+        bound = penalty_lower_bound(len(WORDS), base, cap, overlap=4)
+        t0 = time.monotonic()
+        r = subprocess.run(["hydra", "-l", "alice", "-P", str(words), "-S",
+                            "-s", str(lab.tls_port), "-t", "4", "-I",
+                            "127.0.0.1", "pop3"], capture_output=True,
+                           text=True, timeout=300)
+        secs = time.monotonic() - t0
+        fails = len(re.findall(r"auth failed: user=\"alice\"", lab.log()))
+        out = r.stdout + r.stderr
+        if "0 valid password" not in out or "login: alice" in out:
+            t.fail("hydra", "hydra output:\n" + out[-1500:])
+        elif secs < bound * 0.95 or fails < len(WORDS) * 0.5:
+            t.fail("hydra", "%d attempts in %.1fs (penalty bound %.1fs)" %
+                   (fails, secs, bound))
+        else:
+            t.ok("hydra", "20 words over TLS: nothing found, %d checked in "
+                 "%.1fs (%.0f/min; without penalty it takes well under a "
+                 "second)" % (fails, secs, fails / secs * 60))
+        r = subprocess.run(["nmap", "-Pn", "-n", "-sV", "--version-light",
+                            "-p", str(lab.port),
+                            "--script", "pop3-capabilities,pop3-brute",
+                            "--script-args", "userdb=%s,passdb=%s,"
+                            "unpwdb.timelimit=120s" % (users, words),
+                            "127.0.0.1"], capture_output=True, text=True,
+                           timeout=300)
+        caps = re.search(r"pop3-capabilities:(.*)", r.stdout)
+        if r.returncode != 0 or caps is None:
+            t.fail("nmap", "nmap output:\n" + r.stdout[-1500:] + r.stderr)
+        elif re.search(r"\bUSER\b|PLAIN", caps.group(1)) or \
+                "STLS" not in caps.group(1):
+            t.fail("nmap-capabilities", "before TLS: %s" % caps.group(1))
+        elif "Valid credentials" in r.stdout or "alice:" in r.stdout:
+            t.fail("nmap-pop3-brute", r.stdout[-1500:])
+        else:
+            brute = re.search(r"pop3-brute:\s*\n?(.*)", r.stdout)
+            t.ok("nmap", "capabilities before TLS:%s; pop3-brute: %s" %
+                 (caps.group(1), brute.group(1).strip() if brute else "?"))
+
+
 def test_valgrind(t):
     name = "valgrind"
     if not shutil.which("valgrind"):
@@ -512,7 +573,7 @@ def main():
     t = Tally()
     tests = [test_check_config, test_ipv6, test_sighup, test_privsep,
              test_same_password, test_enumeration, test_bruteforce,
-             test_stream, test_valgrind]
+             test_attack_tools, test_stream, test_valgrind]
     want = sys.argv[1:]
     for fn in tests:
         if want and not any(w in fn.__name__ for w in want):
