@@ -5,17 +5,6 @@
 
 #include "cli/cli.h"
 
-/* Subcommands whose module is not linked into this build stay NULL. */
-#pragma weak cli_fetch
-#pragma weak cli_verify
-#pragma weak cli_audit
-#pragma weak cli_ls
-#pragma weak cli_show
-#pragma weak cli_attachments
-#pragma weak cli_scan
-#pragma weak cli_bench
-#pragma weak cli_user
-
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -40,8 +29,7 @@ usage(FILE *f)
 
 	fputs("usage: postie COMMAND [ARGS]\n\ncommands:\n", f);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (cmds[i].fn != NULL)
-			fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].help);
+		fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].help);
 	fputs("\n'postie COMMAND --help' describes each command.\n", f);
 }
 
@@ -61,7 +49,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0 && cmds[i].fn != NULL)
+		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "postie: unknown command '%s'\n", argv[1]);
 	usage(stderr);
