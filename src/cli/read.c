@@ -25,17 +25,29 @@ struct read_opts {
 };
 
 static void
-read_usage(const char *cmd)
+read_usage(const char *cmd, FILE *f)
 {
 	if (strcmp(cmd, "ls") == 0)
 		fputs("usage: postie ls [MAILDIR] [--sort name|date] "
-		      "[--trusted-authserv ID] [--config FILE]\n", stderr);
+		      "[--trusted-authserv ID] [--config FILE]\n"
+		      "  lists messages: number, N(ew)/R(ead), ! if the "
+		      "scanner rates it medium or high,\n"
+		      "  date, size, attachments, sender, subject\n",
+		    f);
 	else if (strcmp(cmd, "show") == 0)
-		fputs("usage: postie show N [--maildir DIR] [--no-mark] "
-		      "[--trusted-authserv ID] [--config FILE]\n", stderr);
+		fputs(
+		    "usage: postie show N [--maildir DIR] [--no-mark] "
+		    "[--trusted-authserv ID] [--config FILE]\n"
+		    "  prints message N decoded, with the scanner's warnings, "
+		    "and marks it read\n",
+		    f);
 	else
 		fputs("usage: postie attachments N [--maildir DIR] "
-		      "[--extract DIR]\n", stderr);
+		      "[--extract DIR]\n"
+		      "  lists message N's attachments, or saves them with "
+		      "safe names into DIR\n",
+		    f);
+	fputs("  the Maildir defaults to $POSTIE_MAILDIR, else ~/Maildir\n", f);
 }
 
 /* Value of "--name VALUE" or "--name=VALUE" at argv[*i]; NULL if argv[*i]
@@ -59,7 +71,8 @@ opt_val(int argc, char **argv, int *i, const char *name, bool *bad)
 	return argv[++*i];
 }
 
-/* Parse the options shared by ls, show and attachments. 0 or 2 (usage). */
+/* Parse the options shared by ls, show and attachments: 0 to go on, 2 on a
+ * usage error, -1 after printing --help. */
 static int
 read_args(int argc, char **argv, struct read_opts *o)
 {
@@ -68,19 +81,25 @@ read_args(int argc, char **argv, struct read_opts *o)
 	int i;
 
 	for (i = 1; i < argc && !bad; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			read_usage(argv[0], stdout);
+			return -1;
+		}
 		if ((v = opt_val(argc, argv, &i, "--maildir", &bad)) != NULL)
 			o->maildir = v;
 		else if ((v = opt_val(argc, argv, &i, "--extract", &bad)))
 			o->extract = v;
 		else if ((v = opt_val(argc, argv, &i, "--config", &bad)))
 			o->config = v;
-		else if ((v = opt_val(argc, argv, &i, "--trusted-authserv",
-		    &bad))) {
+		else if ((v = opt_val(
+			      argc, argv, &i, "--trusted-authserv", &bad))) {
 			if (scan_conf_add_trusted(&o->sc, v) < 0)
 				bad = true;
-		} else if ((v = opt_val(argc, argv, &i, "--sort", &bad)))
+		} else if ((v = opt_val(argc, argv, &i, "--sort", &bad))) {
 			o->sort_date = strcmp(v, "date") == 0;
-		else if (strcmp(argv[i], "--no-mark") == 0)
+			bad = !o->sort_date && strcmp(v, "name") != 0;
+		} else if (strcmp(argv[i], "--no-mark") == 0)
 			o->no_mark = true;
 		else if (bad || argv[i][0] == '-')
 			bad = true;
@@ -93,7 +112,7 @@ read_args(int argc, char **argv, struct read_opts *o)
 	}
 	if (bad || (numbered && o->num == NULL) ||
 	    (o->extract != NULL && strcmp(argv[0], "attachments") != 0)) {
-		read_usage(argv[0]);
+		read_usage(argv[0], stderr);
 		return 2;
 	}
 	if (scan_conf_load_default(&o->sc, o->config) < 0) {
@@ -136,8 +155,10 @@ pick(const char *cmd, const char *num, const struct mdl *l, size_t *i_r)
 	uint64_t n;
 
 	if (num_parse_str(num, 1, UINT32_MAX, &n) < 0 || n > l->n) {
-		fprintf(stderr, "postie %s: no message %s (the Maildir has "
-		    "%zu)\n", cmd, num, l->n);
+		fprintf(stderr,
+		    "postie %s: no message %s (the Maildir has "
+		    "%zu)\n",
+		    cmd, num, l->n);
 		return -1;
 	}
 	*i_r = (size_t)n - 1;
@@ -157,8 +178,7 @@ fit(const char *s, size_t width, bool pad, struct buf *out)
 		c = g_utf8_get_char(p);
 		w = g_unichar_iswide(c) ? 2 : g_unichar_iszerowidth(c) ? 0 : 1;
 		next = p + g_utf8_skip[(unsigned char)*p];
-		if (cols + w > width ||
-		    (cols + w == width && *next != '\0')) {
+		if (cols + w > width || (cols + w == width && *next != '\0')) {
 			if (cols < width && buf_puts(out, "\xe2\x80\xa6") == 0)
 				cols++;
 			break;
@@ -237,8 +257,8 @@ struct row {
 };
 
 static void
-load_row(const struct mdl *l, size_t i, const struct scan_conf *sc,
-    struct row *w)
+load_row(
+    const struct mdl *l, size_t i, const struct scan_conf *sc, struct row *w)
 {
 	char path[STORE_PATH_MAX];
 	struct mime_msg *m;
@@ -296,8 +316,8 @@ print_row(size_t idx, const struct mdl *l, const struct row *w)
 		memcpy(date, "-", 2);
 	human_size(e->size, size, sizeof(size));
 	if (buf_printf(&b, "%5zu %c%c %-16s %7s %3zu  ", idx + 1,
-	    strchr(e->flags, 'S') != NULL ? 'R' : 'N',
-	    w->level >= SCAN_MEDIUM ? '!' : ' ', date, size, w->natt) < 0)
+		strchr(e->flags, 'S') != NULL ? 'R' : 'N',
+		w->level >= SCAN_MEDIUM ? '!' : ' ', date, size, w->natt) < 0)
 		goto out;
 	if (w->err != NULL) {
 		if (buf_printf(&b, "(unreadable: %s)", w->err) < 0)
@@ -318,15 +338,17 @@ out:
 int
 cli_ls(int argc, char **argv)
 {
-	struct read_opts o = { 0 };
+	struct read_opts o = {0};
 	struct sorted *ord;
 	struct row *rows;
 	struct mdl *l;
 	size_t i;
 	int rc;
 
-	if ((rc = read_args(argc, argv, &o)) != 0)
+	if ((rc = read_args(argc, argv, &o)) != 0) {
+		rc = rc < 0 ? 0 : rc; /* --help */
 		goto done;
+	}
 	rc = 1;
 	if (open_maildir(argv[0], o.maildir, &l) < 0)
 		goto done;
@@ -395,9 +417,9 @@ print_header(const struct mime_msg *m, const char *name)
 int
 cli_show(int argc, char **argv)
 {
-	static const char *const hdrs[] = { "From", "To", "Cc", "Date",
-		"Subject" };
-	struct read_opts o = { 0 };
+	static const char *const hdrs[] = {
+	    "From", "To", "Cc", "Date", "Subject"};
+	struct read_opts o = {0};
 	struct scan_report *rep = NULL;
 	struct mime_msg *m;
 	struct mime_att *av;
@@ -407,8 +429,10 @@ cli_show(int argc, char **argv)
 	bool cut;
 	int rc, t;
 
-	if ((rc = read_args(argc, argv, &o)) != 0)
+	if ((rc = read_args(argc, argv, &o)) != 0) {
+		rc = rc < 0 ? 0 : rc; /* --help */
 		goto done;
+	}
 	rc = 1;
 	if (open_numbered(argv[0], &o, &l, &i, &m) < 0)
 		goto done;
@@ -418,7 +442,8 @@ cli_show(int argc, char **argv)
 	if (mime_attachments(m, &av, &natt) >= 0)
 		mime_atts_free(av, natt);
 	if (natt > 0)
-		printf("Attachments: %zu (postie attachments %s)\n", natt, o.num);
+		printf(
+		    "Attachments: %zu (postie attachments %s)\n", natt, o.num);
 	rep = g_malloc(sizeof(*rep));
 	scan_message(&o.sc, m, rep);
 	buf_init(&b, MIME_TEXT_MAX);
@@ -439,8 +464,9 @@ cli_show(int argc, char **argv)
 	buf_free(&b);
 	rc = fflush(stdout) == 0 ? 0 : 1;
 	if (rc == 0 && !o.no_mark && mdl_add_flag(l, i, 'S') < 0) {
-		fprintf(stderr, "postie show: cannot mark message %s read: %s\n",
-		    o.num, strerror(errno));
+		fprintf(stderr,
+		    "postie show: cannot mark message %s read: %s\n", o.num,
+		    strerror(errno));
 		rc = 1;
 	}
 	g_free(rep);
@@ -474,11 +500,12 @@ extract_one(int dirfd, const struct mime_att *a, size_t k)
 	if (close(fd) != 0)
 		rc = -1;
 	if (rc < 0) {
-		fprintf(stderr, "postie attachments: writing %s failed\n", used);
+		fprintf(
+		    stderr, "postie attachments: writing %s failed\n", used);
 		return -1;
 	}
-	printf("%3zu  saved %s (%llu bytes)\n", k, used,
-	    (unsigned long long)len);
+	printf(
+	    "%3zu  saved %s (%llu bytes)\n", k, used, (unsigned long long)len);
 	return 0;
 }
 
@@ -492,10 +519,10 @@ list_one(const struct mime_att *a, size_t k)
 	buf_init(&b, 4096);
 	if (buf_printf(&b, "%3zu  %-32s %8s  ", k, a->type, size) == 0) {
 		if (a->filename != NULL)
-			mime_sanitize(a->filename, strlen(a->filename), false,
-			    false, &b);
-		else if (buf_puts(&b, a->is_message ? "(attached message)" :
-		    "(no name)") < 0)
+			mime_sanitize(
+			    a->filename, strlen(a->filename), false, false, &b);
+		else if (buf_puts(&b, a->is_message ? "(attached message)"
+						    : "(no name)") < 0)
 			b.len = 0;
 		if (b.len > 0 && buf_puts(&b, "\n") == 0)
 			fwrite(b.data, 1, b.len, stdout);
@@ -506,27 +533,29 @@ list_one(const struct mime_att *a, size_t k)
 int
 cli_attachments(int argc, char **argv)
 {
-	struct read_opts o = { 0 };
+	struct read_opts o = {0};
 	struct mime_att *av = NULL;
 	struct mime_msg *m;
 	struct mdl *l;
 	size_t i, k, n = 0;
 	int rc, dirfd = -1;
 
-	if ((rc = read_args(argc, argv, &o)) != 0)
+	if ((rc = read_args(argc, argv, &o)) != 0) {
+		rc = rc < 0 ? 0 : rc; /* --help */
 		goto done;
+	}
 	rc = 1;
 	if (open_numbered(argv[0], &o, &l, &i, &m) < 0)
 		goto done;
 	if (mime_attachments(m, &av, &n) == 1)
 		fprintf(stderr, "postie attachments: too many parts; the list "
-		    "is cut\n");
+				"is cut\n");
 	rc = 0;
 	if (o.extract != NULL) {
 		if (mkdir(o.extract, 0700) != 0 && errno != EEXIST)
 			rc = 1;
-		else if ((dirfd = open(o.extract, O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC)) < 0)
+		else if ((dirfd = open(o.extract,
+			      O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			rc = 1;
 		if (rc != 0)
 			fprintf(stderr, "postie attachments: %s: %s\n",

@@ -19,14 +19,21 @@ struct scan_opts {
 	unsigned counts[4];
 	unsigned errors;
 	unsigned total;
-	bool first;	 /* no JSON object written yet */
+	bool first; /* no JSON object written yet */
 };
 
 static void
-scan_usage(void)
+scan_usage(FILE *f)
 {
 	fputs("usage: postie scan [MAILDIR|FILE...] [--json] [--all] "
-	      "[--trusted-authserv ID]... [--config FILE]\n", stderr);
+	      "[--trusted-authserv ID]... [--config FILE]\n"
+	      "  scores messages for phishing and dangerous attachments "
+	      "(none/low/medium/high)\n"
+	      "  and lists the flagged ones; --json: every message as a JSON "
+	      "array\n"
+	      "  the Maildir defaults to $POSTIE_MAILDIR, else ~/Maildir; see "
+	      "docs/phishing.md\n",
+	    f);
 }
 
 /* Print one message's result; num is its number in the Maildir or 0. */
@@ -57,8 +64,10 @@ report(struct scan_opts *o, const char *path, size_t num,
 
 			/* skip the level line, already printed */
 			if (nl != NULL)
-				fwrite(nl + 1, 1, b.len - (size_t)(nl + 1 -
-				    (const char *)b.data), stdout);
+				fwrite(nl + 1, 1,
+				    b.len -
+					(size_t)(nl + 1 - (const char *)b.data),
+				    stdout);
 		}
 	}
 	buf_free(&b);
@@ -101,9 +110,10 @@ learn_file(struct scan_opts *o, const char *path)
 	mime_msg_free(&m);
 }
 
+/* Options into o and paths: 0 to go on, 1 for --help, -1 on a usage
+ * error. */
 static int
-parse(int argc, char **argv, struct scan_opts *o, const char ***paths,
-    int *np)
+parse(int argc, char **argv, struct scan_opts *o, const char ***paths, int *np)
 {
 	int i;
 
@@ -112,6 +122,8 @@ parse(int argc, char **argv, struct scan_opts *o, const char ***paths,
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+			return 1;
 		if (strcmp(a, "--json") == 0)
 			o->json = true;
 		else if (strcmp(a, "--all") == 0)
@@ -144,14 +156,15 @@ is_maildir(const char *path)
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
 		return false;
 	return (str_fmt(sub, sizeof(sub), "%s/new", path) >= 0 &&
-	    stat(sub, &st) == 0) || (str_fmt(sub, sizeof(sub), "%s/cur",
-	    path) >= 0 && stat(sub, &st) == 0);
+		   stat(sub, &st) == 0) ||
+	       (str_fmt(sub, sizeof(sub), "%s/cur", path) >= 0 &&
+		   stat(sub, &st) == 0);
 }
 
 int
 cli_scan(int argc, char **argv)
 {
-	struct scan_opts o = { .first = true };
+	struct scan_opts o = {.first = true};
 	struct mdl **lists;
 	const char **paths;
 	char def[STORE_PATH_MAX], path[STORE_PATH_MAX];
@@ -159,14 +172,15 @@ cli_scan(int argc, char **argv)
 	int np, i, rc = 0;
 	size_t k;
 
-	if (parse(argc, argv, &o, &paths, &np) < 0) {
-		scan_usage();
+	if ((rc = parse(argc, argv, &o, &paths, &np)) != 0) {
+		scan_usage(rc < 0 ? stderr : stdout);
 		g_free(paths);
 		scan_conf_free(&o.sc);
-		return 2;
+		return rc < 0 ? 2 : 0;
 	}
 	if (scan_conf_load_default(&o.sc, o.config) < 0) {
-		fprintf(stderr, "postie scan: cannot read the scan config: %s\n",
+		fprintf(stderr,
+		    "postie scan: cannot read the scan config: %s\n",
 		    strerror(errno));
 		g_free(paths);
 		scan_conf_free(&o.sc);
@@ -175,8 +189,9 @@ cli_scan(int argc, char **argv)
 	if (np == 0) {
 		if (env != NULL && *env != '\0')
 			paths[np++] = env;
-		else if (getenv("HOME") != NULL && str_fmt(def, sizeof(def),
-		    "%s/Maildir", getenv("HOME")) >= 0)
+		else if (getenv("HOME") != NULL &&
+			 str_fmt(def, sizeof(def), "%s/Maildir",
+			     getenv("HOME")) >= 0)
 			paths[np++] = def;
 	}
 	mime_init();

@@ -27,7 +27,7 @@ static bool
 is_rawtext(const char *name)
 {
 	return strcmp(name, "script") == 0 || strcmp(name, "style") == 0 ||
-	    strcmp(name, "title") == 0 || strcmp(name, "xmp") == 0;
+	       strcmp(name, "title") == 0 || strcmp(name, "xmp") == 0;
 }
 
 /* Index just past the closing tag "</name" ... ">" from i, or len. */
@@ -60,7 +60,7 @@ static size_t
 parse_attrs(const char *p, size_t len, size_t i, struct mime_html_tag *t)
 {
 	while (i < len) {
-		struct mime_html_attr a = { 0 };
+		struct mime_html_attr a = {0};
 		size_t s;
 
 		while (i < len && (is_space(p[i]) || p[i] == '/'))
@@ -71,7 +71,7 @@ parse_attrs(const char *p, size_t len, size_t i, struct mime_html_tag *t)
 			return i + 1;
 		s = i;
 		while (i < len && !is_space(p[i]) && p[i] != '=' &&
-		    p[i] != '>' && !(p[i] == '/' && i > s))
+		       p[i] != '>' && !(p[i] == '/' && i > s))
 			i++;
 		if (i == s)
 			i++; /* a stray '=' */
@@ -84,16 +84,17 @@ parse_attrs(const char *p, size_t len, size_t i, struct mime_html_tag *t)
 			while (i < len && is_space(p[i]))
 				i++;
 			if (i < len && (p[i] == '"' || p[i] == '\'')) {
-				const char *q = memchr(p + i + 1, p[i],
-				    len - i - 1);
+				const char *q =
+				    memchr(p + i + 1, p[i], len - i - 1);
 
 				a.val = p + i + 1;
-				a.val_len = q == NULL ? len - i - 1 :
-				    (size_t)(q - p) - i - 1;
+				a.val_len = q == NULL ? len - i - 1
+						      : (size_t)(q - p) - i - 1;
 				i = q == NULL ? len : (size_t)(q - p) + 1;
 			} else {
 				s = i;
-				while (i < len && !is_space(p[i]) && p[i] != '>')
+				while (
+				    i < len && !is_space(p[i]) && p[i] != '>')
 					i++;
 				a.val = p + s;
 				a.val_len = i - s;
@@ -108,8 +109,8 @@ parse_attrs(const char *p, size_t len, size_t i, struct mime_html_tag *t)
 }
 
 void
-mime_html_tokenize(const char *p, size_t len, const struct mime_html_cb *cb,
-    void *arg)
+mime_html_tokenize(
+    const char *p, size_t len, const struct mime_html_cb *cb, void *arg)
 {
 	size_t i = 0, text = 0, k, j;
 	struct mime_html_tag t;
@@ -124,13 +125,15 @@ mime_html_tokenize(const char *p, size_t len, const struct mime_html_cb *cb,
 		} else if (j < len && (p[j] == '!' || p[j] == '?')) {
 			e = memchr(p + j, '>', len - j);
 			j = e == NULL ? len : (size_t)(e - p) + 1;
-		} else if (j < len && (is_alpha(p[j]) || (p[j] == '/' &&
-		    j + 1 < len && is_alpha(p[j + 1])))) {
+		} else if (j < len &&
+			   (is_alpha(p[j]) || (p[j] == '/' && j + 1 < len &&
+						  is_alpha(p[j + 1])))) {
 			t.closing = p[j] == '/';
 			j += t.closing;
 			t.nattrs = 0;
 			for (k = 0; j < len && !is_space(p[j]) && p[j] != '>' &&
-			    p[j] != '/'; j++)
+				    p[j] != '/';
+			     j++)
 				if (k < MIME_HTML_TAGNAME_MAX)
 					t.name[k++] = lower(p[j]);
 			t.name[k] = '\0';
@@ -159,15 +162,35 @@ static const struct {
 	const char *name;
 	unsigned cp;
 } entities[] = {
-	{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
-	{ "apos", '\'' }, { "nbsp", 0xa0 }, { "copy", 0xa9 }, { "reg", 0xae },
-	{ "trade", 0x2122 }, { "hellip", 0x2026 }, { "mdash", 0x2014 },
-	{ "ndash", 0x2013 }, { "lsquo", 0x2018 }, { "rsquo", 0x2019 },
-	{ "ldquo", 0x201c }, { "rdquo", 0x201d }, { "bull", 0x2022 },
-	{ "middot", 0xb7 }, { "euro", 0x20ac }, { "pound", 0xa3 },
-	{ "laquo", 0xab }, { "raquo", 0xbb }, { "shy", 0xad },
-	{ "zwnj", 0x200c }, { "zwj", 0x200d }, { "sol", '/' },
-	{ "period", '.' }, { "colon", ':' }, { "commat", '@' },
+    {"amp", '&'},
+    {"lt", '<'},
+    {"gt", '>'},
+    {"quot", '"'},
+    {"apos", '\''},
+    {"nbsp", 0xa0},
+    {"copy", 0xa9},
+    {"reg", 0xae},
+    {"trade", 0x2122},
+    {"hellip", 0x2026},
+    {"mdash", 0x2014},
+    {"ndash", 0x2013},
+    {"lsquo", 0x2018},
+    {"rsquo", 0x2019},
+    {"ldquo", 0x201c},
+    {"rdquo", 0x201d},
+    {"bull", 0x2022},
+    {"middot", 0xb7},
+    {"euro", 0x20ac},
+    {"pound", 0xa3},
+    {"laquo", 0xab},
+    {"raquo", 0xbb},
+    {"shy", 0xad},
+    {"zwnj", 0x200c},
+    {"zwj", 0x200d},
+    {"sol", '/'},
+    {"period", '.'},
+    {"colon", ':'},
+    {"commat", '@'},
 };
 
 /* Decode one reference at p[0..len) (p[0] == '&'): the code point into
@@ -245,8 +268,7 @@ mime_html_unescape(const char *p, size_t len, struct buf *out)
 }
 
 int
-mime_html_attr(const struct mime_html_tag *t, const char *name,
-    struct buf *out)
+mime_html_attr(const struct mime_html_tag *t, const char *name, struct buf *out)
 {
 	size_t i;
 
@@ -267,11 +289,11 @@ mime_html_attr(const struct mime_html_tag *t, const char *name,
 /* State of the HTML-to-text conversion. */
 struct h2t {
 	struct buf *out;
-	struct buf tmp;	 /* one decoded text run */
+	struct buf tmp;  /* one decoded text run */
 	struct buf href; /* target of the open <a> */
-	size_t a_start;	 /* out->len at the open <a> */
-	int nl;		 /* newlines ending out (0..2) */
-	bool space;	 /* a space is pending */
+	size_t a_start;  /* out->len at the open <a> */
+	int nl;          /* newlines ending out (0..2) */
+	bool space;      /* a space is pending */
 	bool in_a;
 	bool fail;
 };
@@ -341,7 +363,7 @@ h2t_link_end(struct h2t *h)
 	if (h->href.len == 0 || h->href.data[0] == '#' || h->fail)
 		return;
 	if (tlen > 0 && memmem(h->out->data + h->a_start, tlen, h->href.data,
-	    h->href.len) != NULL)
+			    h->href.len) != NULL)
 		return;
 	h2t_put(h, " <", 2);
 	h2t_put(h, (const char *)h->href.data, h->href.len);
@@ -352,10 +374,10 @@ h2t_link_end(struct h2t *h)
 static void
 h2t_tag(void *arg, const struct mime_html_tag *t)
 {
-	static const char *const para[] = { "p", "h1", "h2", "h3", "h4", "h5",
-		"h6", "table", "ul", "ol", "blockquote", "pre", "hr", NULL };
-	static const char *const line[] = { "div", "tr", "li", "dd", "dt",
-		"section", "article", "header", "footer", "center", NULL };
+	static const char *const para[] = {"p", "h1", "h2", "h3", "h4", "h5",
+	    "h6", "table", "ul", "ol", "blockquote", "pre", "hr", NULL};
+	static const char *const line[] = {"div", "tr", "li", "dd", "dt",
+	    "section", "article", "header", "footer", "center", NULL};
 	struct h2t *h = arg;
 
 	if (strcmp(t->name, "br") == 0) {
@@ -386,8 +408,8 @@ h2t_tag(void *arg, const struct mime_html_tag *t)
 int
 mime_html_to_text(const char *p, size_t len, struct buf *out)
 {
-	struct mime_html_cb cb = { h2t_text, h2t_tag };
-	struct h2t h = { .out = out };
+	struct mime_html_cb cb = {h2t_text, h2t_tag};
+	struct h2t h = {.out = out};
 	size_t start = out->len;
 
 	buf_init(&h.tmp, MIME_TEXT_MAX);

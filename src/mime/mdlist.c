@@ -16,7 +16,7 @@ size_t
 mdl_parse_name(const char *name, char out[27])
 {
 	const char *colon = strchr(name, ':');
-	bool seen[26] = { false };
+	bool seen[26] = {false};
 	size_t base = colon != NULL ? (size_t)(colon - name) : strlen(name);
 	size_t i, o = 0;
 
@@ -84,8 +84,8 @@ scan_dir(struct mdl *l, const char *sub, bool in_new)
 			return -1;
 		}
 		if ((l->n & (l->n - 1)) == 0) /* grow at powers of two */
-			l->v = g_realloc_n(l->v, l->n ? 2 * l->n : 16,
-			    sizeof(*l->v));
+			l->v = g_realloc_n(
+			    l->v, l->n ? 2 * l->n : 16, sizeof(*l->v));
 		e = &l->v[l->n++];
 		e->name = g_strdup(de->d_name);
 		e->in_new = in_new;
@@ -108,8 +108,8 @@ mdl_open(const char *path, struct mdl **l_r, const char **why_r)
 	a = scan_dir(l, "new", true);
 	b = a < 0 ? -1 : scan_dir(l, "cur", false);
 	if (a < 0 || b < 0 || (a == 1 && b == 1)) {
-		*why_r = a == 1 && b == 1 ? "not a Maildir (no new/ or cur/)" :
-		    "cannot read the Maildir";
+		*why_r = a == 1 && b == 1 ? "not a Maildir (no new/ or cur/)"
+					  : "cannot read the Maildir";
 		mdl_free(&l);
 		return -1;
 	}
@@ -149,7 +149,9 @@ mdl_path(const struct mdl *l, size_t i, char *out, size_t cap)
 	if (i >= l->n)
 		return -1;
 	return str_fmt(out, cap, "%s/%s/%s", l->path,
-	    l->v[i].in_new ? "new" : "cur", l->v[i].name) < 0 ? -1 : 0;
+		   l->v[i].in_new ? "new" : "cur", l->v[i].name) < 0
+		   ? -1
+		   : 0;
 }
 
 bool
@@ -216,7 +218,7 @@ mdl_add_flag(struct mdl *l, size_t i, char f)
 		return -1;
 	}
 	if (str_fmt(dir, sizeof(dir), "%s/%s", l->path,
-	    e->in_new ? "new" : "cur") < 0 ||
+		e->in_new ? "new" : "cur") < 0 ||
 	    (sfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto out;
 	if (str_fmt(dir, sizeof(dir), "%s/cur", l->path) < 0 ||

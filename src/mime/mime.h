@@ -18,8 +18,8 @@
 /* A parsed message. */
 struct mime_msg {
 	GMimeMessage *gm;
-	bool truncated;	 /* input cut at MIME_MSG_MAX or the part cap */
-	uint64_t size;	 /* bytes of the source file */
+	bool truncated; /* input cut at MIME_MSG_MAX or the part cap */
+	uint64_t size;  /* bytes of the source file */
 };
 
 /* Initialise GMime once per process (idempotent). */
@@ -37,10 +37,9 @@ int mime_msg_open_headers(const char *path, struct mime_msg **m_r,
 /* Free a message; sets *m to NULL. */
 void mime_msg_free(struct mime_msg **m);
 
-/* Decoded value of header name (RFC 2047, raw 8-bit as UTF-8 or
- * windows-1252) on one line, sanitised, capped at MIME_HEADER_MAX; address
- * headers (From, To, Cc, Reply-To, Sender) are formatted by GMime. Returns a
- * g_malloc'd string (g_free) or NULL when the header is absent. */
+/* Header name decoded (RFC 2047; raw 8-bit as UTF-8, else windows-1252),
+ * sanitised onto one line, capped at MIME_HEADER_MAX, address lists
+ * formatted by GMime: g_malloc'd, or NULL when the header is absent. */
 char *mime_header(const struct mime_msg *m, const char *name);
 /* Date header as seconds since the epoch; 0 or -1 if missing/unparsable. */
 int mime_date(const struct mime_msg *m, int64_t *t_r)
@@ -48,10 +47,9 @@ int mime_date(const struct mime_msg *m, int64_t *t_r)
 /* The From address (addr-spec) lower-cased, g_malloc'd, or NULL. */
 char *mime_from_addr(const struct mime_msg *m);
 
-/* Text body: the first text/plain part that is not an attachment, else the
- * first text/html converted crudely to text. Decoded to UTF-8, sanitised
- * (newlines and tabs kept), appended to out (cap its max). 0 if some text
- * was found, 1 if none, -1 on a cap; *trunc_r set if cut. */
+/* Append the text body to out: inline text parts (plain preferred in an
+ * alternative, else HTML as text) in UTF-8, sanitised. 0 if text was found,
+ * 1 if none, -1 if out's cap stopped it at once; *trunc_r set if cut. */
 int mime_body_text(const struct mime_msg *m, struct buf *out, bool *trunc_r)
     __attribute__((warn_unused_result));
 /* Decode a leaf part's content (transfer encoding, and for text parts the
@@ -63,14 +61,13 @@ int mime_part_read(GMimePart *part, bool to_utf8, struct buf *out,
 /* A stream of a leaf part's decoded content: transfer encoding undone, and
  * with to_utf8 the declared charset converted (*converted_r set). The caller
  * unrefs it; NULL if the part has no content. */
-GMimeStream *mime_part_stream(GMimePart *part, bool to_utf8,
-    bool *converted_r);
+GMimeStream *mime_part_stream(GMimePart *part, bool to_utf8, bool *converted_r);
 
 /* Callback of mime_walk: obj is a part, multipart or message/rfc822 part;
  * parent the enclosing object (NULL for the root). Return 0 to go on, 1 to
  * skip this object's children, -1 to stop. */
-typedef int (*mime_walk_fn)(GMimeObject *obj, GMimeObject *parent,
-    unsigned depth, void *arg);
+typedef int (*mime_walk_fn)(
+    GMimeObject *obj, GMimeObject *parent, unsigned depth, void *arg);
 /* Visit every object of m depth first in document order, entering
  * message/rfc822 parts, at most MIME_DEPTH_MAX deep and MIME_PARTS_MAX in
  * all. Returns 0, -1 if fn stopped, 1 if a cap cut the walk. */
@@ -79,11 +76,11 @@ int mime_walk(const struct mime_msg *m, mime_walk_fn fn, void *arg);
 /* One attachment: a leaf part GMime sees as an attachment or that has a
  * file name, or a message/rfc822 part marked as attachment or named. */
 struct mime_att {
-	GMimeObject *obj;   /* a GMimePart or GMimeMessagePart (not owned) */
-	char *filename;	    /* decoded (RFC 2047/2231), unsafe, or NULL */
-	char *type;	    /* "type/subtype", lower case */
-	unsigned depth;	    /* nesting level (0 = top) */
-	bool is_message;    /* message/rfc822 */
+	GMimeObject *obj; /* a GMimePart or GMimeMessagePart (not owned) */
+	char *filename;   /* decoded (RFC 2047/2231), unsafe, or NULL */
+	char *type;       /* "type/subtype", lower case */
+	unsigned depth;   /* nesting level (0 = top) */
+	bool is_message;  /* message/rfc822 */
 };
 /* The file name of a part or message/rfc822 part: Content-Disposition
  * filename, else Content-Type name (RFC 2231/2047 decoded, raw 8-bit taken
@@ -91,8 +88,8 @@ struct mime_att {
 char *mime_object_filename(GMimeObject *o);
 /* List m's attachments (at most MIME_ATTS_MAX) into a g_malloc'd array.
  * 0 or 1 if a cap cut the list. */
-int mime_attachments(const struct mime_msg *m, struct mime_att **v_r,
-    size_t *n_r);
+int mime_attachments(
+    const struct mime_msg *m, struct mime_att **v_r, size_t *n_r);
 /* Free a list from mime_attachments. */
 void mime_atts_free(struct mime_att *v, size_t n);
 /* Write an attachment's decoded content to fd (a message/rfc822 one as the
@@ -106,12 +103,11 @@ uint64_t mime_att_size(const struct mime_att *a);
 int mime_att_read(const struct mime_att *a, struct buf *out, bool *trunc_r)
     __attribute__((warn_unused_result));
 
-/* Sanitise p[0..len) for a terminal into out: invalid UTF-8 becomes U+FFFD,
- * C0/C1 controls, DEL and bidi controls become U+FFFD (or are dropped when
- * drop), except newline and tab when multiline (else they become spaces).
- * Returns -1 if out's cap was reached (out holds what fit). */
-int mime_sanitize(const char *p, size_t len, bool multiline, bool drop,
-    struct buf *out);
+/* Sanitise p[0..len) for a terminal into out: bad UTF-8, C0/C1, DEL and
+ * bidi controls become U+FFFD (dropped with drop); newline and tab kept if
+ * multiline, else spaces. -1 if out's cap was reached (out holds what fit). */
+int mime_sanitize(
+    const char *p, size_t len, bool multiline, bool drop, struct buf *out);
 
 /* HTML tokenizer (no DOM): callbacks get text runs (entities not decoded)
  * and tags with their attributes. Linear in len; script/style contents and
@@ -133,12 +129,12 @@ struct mime_html_cb {
 	void (*tag)(void *arg, const struct mime_html_tag *t);
 };
 /* Tokenize p[0..len), calling cb's functions (either may be NULL). */
-void mime_html_tokenize(const char *p, size_t len, const struct mime_html_cb *cb,
-    void *arg);
+void mime_html_tokenize(
+    const char *p, size_t len, const struct mime_html_cb *cb, void *arg);
 /* Append attribute name's value in t (entity-decoded) to out: 0, 1 if the
  * cap cut it, -1 if absent. */
-int mime_html_attr(const struct mime_html_tag *t, const char *name,
-    struct buf *out);
+int mime_html_attr(
+    const struct mime_html_tag *t, const char *name, struct buf *out);
 /* Append p[0..len) to out with HTML character references decoded. -1 on
  * the cap. */
 int mime_html_unescape(const char *p, size_t len, struct buf *out)
@@ -148,10 +144,9 @@ int mime_html_unescape(const char *p, size_t len, struct buf *out)
 int mime_html_to_text(const char *p, size_t len, struct buf *out)
     __attribute__((warn_unused_result));
 
-/* Make an untrusted attachment name a safe single file name in out[0..cap):
- * only the part after the last '/' or '\\', no control or bidi characters,
- * no leading dots or spaces, valid UTF-8, at most MIME_FILENAME_MAX bytes
- * (extension kept); "attachment-IDX" if nothing is left. */
+/* A safe single file name for an untrusted one, in out[0..cap): the part
+ * after the last '/' or '\\', no controls, bidi or leading dots, valid UTF-8,
+ * <= MIME_FILENAME_MAX bytes, extension kept; else "attachment-IDX". */
 void mime_safe_name(const char *name, size_t idx, char *out, size_t cap);
 /* Create name in directory dirfd with O_EXCL|O_NOFOLLOW, trying
  * "stem (1).ext" .. on EEXIST. Returns an fd (0600) and the name used in
@@ -161,15 +156,15 @@ int mime_create_unique(int dirfd, const char *name, char *used, size_t cap)
 
 /* A Maildir's messages (new/ and cur/), for reading. */
 struct mdl_entry {
-	char *name;	  /* file name in its sub-directory */
-	bool in_new;	  /* in new/ (else cur/) */
-	char flags[27];	  /* letters after ":2," (sorted, unique) */
-	uint64_t size;	  /* st_size */
-	int64_t mtime;	  /* st_mtime */
+	char *name;     /* file name in its sub-directory */
+	bool in_new;    /* in new/ (else cur/) */
+	char flags[27]; /* letters after ":2," (sorted, unique) */
+	uint64_t size;  /* st_size */
+	int64_t mtime;  /* st_mtime */
 };
 struct mdl {
-	char *path;		/* the Maildir */
-	struct mdl_entry *v;	/* sorted by base name (stable numbering) */
+	char *path;          /* the Maildir */
+	struct mdl_entry *v; /* sorted by base name (stable numbering) */
 	size_t n;
 };
 /* List the Maildir at path. 0, or -1 with a static reason in *why_r. */

@@ -13,18 +13,18 @@ static GMimeParserOptions *popts;
 void
 mime_init(void)
 {
-	static const char *fallback[] = { "UTF-8", "windows-1252", NULL };
+	static const char *fallback[] = {"UTF-8", "windows-1252", NULL};
 
 	if (popts != NULL)
 		return;
 	g_mime_init();
 	popts = g_mime_parser_options_new();
-	g_mime_parser_options_set_rfc2047_compliance_mode(popts,
-	    GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_address_compliance_mode(popts,
-	    GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_parameter_compliance_mode(popts,
-	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_rfc2047_compliance_mode(
+	    popts, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_address_compliance_mode(
+	    popts, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(
+	    popts, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_allow_addresses_without_domain(popts, TRUE);
 	g_mime_parser_options_set_fallback_charsets(popts, fallback);
 }
@@ -72,8 +72,8 @@ blank_lines(const uint8_t *p, size_t len)
 {
 	size_t i = 0, line = 0;
 
-	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
-	    p[i] == '\n')) {
+	while (i < len &&
+	       (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) {
 		if (p[i] == '\n')
 			line = i + 1;
 		i++;
@@ -113,7 +113,8 @@ parse_array(GByteArray *arr, bool truncated, uint64_t size,
 	if (arr->len > 0) {
 		skip = blank_lines(arr->data, arr->len);
 		if (skip < arr->len)
-			skip += envelope_skip(arr->data + skip, arr->len - skip);
+			skip +=
+			    envelope_skip(arr->data + skip, arr->len - skip);
 		if (skip > 0)
 			g_byte_array_remove_range(arr, 0, (guint)skip);
 	}
@@ -185,8 +186,9 @@ read_file(const char *path, size_t cap, bool stop_at_body, GByteArray **arr_r,
 		if (n == 0)
 			break;
 		g_byte_array_append(arr, chunk, (guint)n);
-		if (stop_at_body && (memmem(arr->data, arr->len, "\n\n", 2) ||
-		    memmem(arr->data, arr->len, "\n\r\n", 3)))
+		if (stop_at_body &&
+		    (memmem(arr->data, arr->len, "\n\n", 2) ||
+			memmem(arr->data, arr->len, "\n\r\n", 3)))
 			break;
 	}
 	close(fd);
@@ -201,15 +203,15 @@ mime_msg_open(const char *path, struct mime_msg **m_r, const char **why_r)
 	bool trunc;
 	uint64_t size;
 
-	if (read_file(path, MIME_MSG_MAX, false, &arr, &trunc, &size,
-	    why_r) < 0)
+	if (read_file(path, MIME_MSG_MAX, false, &arr, &trunc, &size, why_r) <
+	    0)
 		return -1;
 	return parse_array(arr, trunc, size, m_r, why_r);
 }
 
 int
-mime_msg_open_headers(const char *path, struct mime_msg **m_r,
-    const char **why_r)
+mime_msg_open_headers(
+    const char *path, struct mime_msg **m_r, const char **why_r)
 {
 	GByteArray *arr;
 	bool trunc;
@@ -217,8 +219,8 @@ mime_msg_open_headers(const char *path, struct mime_msg **m_r,
 	uint8_t *end;
 	size_t hl;
 
-	if (read_file(path, MIME_HDRBLOCK_MAX, true, &arr, &trunc, &size,
-	    why_r) < 0)
+	if (read_file(
+		path, MIME_HDRBLOCK_MAX, true, &arr, &trunc, &size, why_r) < 0)
 		return -1;
 	if (arr->len > 0) {
 		end = memmem(arr->data, arr->len, "\n\n", 2);
@@ -232,8 +234,8 @@ mime_msg_open_headers(const char *path, struct mime_msg **m_r,
 }
 
 int
-mime_msg_open_mem(const void *p, size_t len, struct mime_msg **m_r,
-    const char **why_r)
+mime_msg_open_mem(
+    const void *p, size_t len, struct mime_msg **m_r, const char **why_r)
 {
 	GByteArray *arr;
 	bool trunc = len > MIME_MSG_MAX;
@@ -262,12 +264,12 @@ addr_type(const char *name)
 		const char *name;
 		GMimeAddressType type;
 	} tab[] = {
-		{ "From", GMIME_ADDRESS_TYPE_FROM },
-		{ "Sender", GMIME_ADDRESS_TYPE_SENDER },
-		{ "Reply-To", GMIME_ADDRESS_TYPE_REPLY_TO },
-		{ "To", GMIME_ADDRESS_TYPE_TO },
-		{ "Cc", GMIME_ADDRESS_TYPE_CC },
-		{ "Bcc", GMIME_ADDRESS_TYPE_BCC },
+	    {"From", GMIME_ADDRESS_TYPE_FROM},
+	    {"Sender", GMIME_ADDRESS_TYPE_SENDER},
+	    {"Reply-To", GMIME_ADDRESS_TYPE_REPLY_TO},
+	    {"To", GMIME_ADDRESS_TYPE_TO},
+	    {"Cc", GMIME_ADDRESS_TYPE_CC},
+	    {"Bcc", GMIME_ADDRESS_TYPE_BCC},
 	};
 	size_t i;
 

@@ -29,14 +29,15 @@ walk(GMimeObject *o, GMimeObject *parent, unsigned depth, struct walk *w)
 	if (GMIME_IS_MULTIPART(o)) {
 		n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
 		for (i = 0; i < n; i++)
-			if (walk(g_mime_multipart_get_part(GMIME_MULTIPART(o), i),
-			    o, depth + 1, w) < 0)
+			if (walk(g_mime_multipart_get_part(
+				     GMIME_MULTIPART(o), i),
+				o, depth + 1, w) < 0)
 				return -1;
 	} else if (GMIME_IS_MESSAGE_PART(o)) {
-		GMimeMessage *in = g_mime_message_part_get_message(
-		    GMIME_MESSAGE_PART(o));
-		GMimeObject *root = in != NULL ?
-		    g_mime_message_get_mime_part(in) : NULL;
+		GMimeMessage *in =
+		    g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+		GMimeObject *root =
+		    in != NULL ? g_mime_message_get_mime_part(in) : NULL;
 
 		if (root != NULL && walk(root, o, depth + 1, w) < 0)
 			return -1;
@@ -47,7 +48,7 @@ walk(GMimeObject *o, GMimeObject *parent, unsigned depth, struct walk *w)
 int
 mime_walk(const struct mime_msg *m, mime_walk_fn fn, void *arg)
 {
-	struct walk w = { fn, arg, 0, false };
+	struct walk w = {fn, arg, 0, false};
 	GMimeObject *root = g_mime_message_get_mime_part(m->gm);
 
 	if (root == NULL)
@@ -68,8 +69,8 @@ utf8_name(const char *s)
 		return NULL;
 	if (g_utf8_validate(s, -1, NULL))
 		return g_strdup(s);
-	u = g_convert_with_fallback(s, -1, "UTF-8", "windows-1252", "?", NULL,
-	    NULL, NULL);
+	u = g_convert_with_fallback(
+	    s, -1, "UTF-8", "windows-1252", "?", NULL, NULL, NULL);
 	return u != NULL ? u : g_utf8_make_valid(s, -1);
 }
 
@@ -82,8 +83,8 @@ mime_object_filename(GMimeObject *o)
 
 	if (GMIME_IS_PART(o))
 		name = g_mime_part_get_filename(GMIME_PART(o));
-	else if ((name = g_mime_object_get_content_disposition_parameter(o,
-	    "filename")) == NULL)
+	else if ((name = g_mime_object_get_content_disposition_parameter(
+		      o, "filename")) == NULL)
 		name = g_mime_object_get_content_type_parameter(o, "name");
 	if (name != NULL && *name != '\0')
 		return utf8_name(name);
@@ -95,9 +96,10 @@ mime_object_filename(GMimeObject *o)
 	pl = g_mime_param_list_parse(NULL, semi + 1);
 	if (pl == NULL)
 		return NULL;
-	r = utf8_name(g_mime_param_list_get_parameter(pl, "name") != NULL ?
-	    g_mime_param_get_value(g_mime_param_list_get_parameter(pl,
-	    "name")) : NULL);
+	r = utf8_name(g_mime_param_list_get_parameter(pl, "name") != NULL
+			  ? g_mime_param_get_value(
+				g_mime_param_list_get_parameter(pl, "name"))
+			  : NULL);
 	g_object_unref(pl);
 	return r;
 }
@@ -133,8 +135,8 @@ att_cb(GMimeObject *o, GMimeObject *parent, unsigned depth, void *arg)
 	l->v[l->n].obj = o;
 	l->v[l->n].filename = name;
 	ct = g_mime_object_get_content_type(o);
-	type = ct != NULL ? g_mime_content_type_get_mime_type(ct) :
-	    g_strdup("application/octet-stream");
+	type = ct != NULL ? g_mime_content_type_get_mime_type(ct)
+			  : g_strdup("application/octet-stream");
 	l->v[l->n].type = g_ascii_strdown(type, -1);
 	g_free(type);
 	l->v[l->n].depth = depth;
@@ -144,10 +146,9 @@ att_cb(GMimeObject *o, GMimeObject *parent, unsigned depth, void *arg)
 }
 
 int
-mime_attachments(const struct mime_msg *m, struct mime_att **v_r,
-    size_t *n_r)
+mime_attachments(const struct mime_msg *m, struct mime_att **v_r, size_t *n_r)
 {
-	struct attlist l = { NULL, 0, false };
+	struct attlist l = {NULL, 0, false};
 	int rc;
 
 	rc = mime_walk(m, att_cb, &l);
@@ -182,8 +183,8 @@ att_pump(const struct mime_att *a, int (*sink)(void *, const char *, size_t),
 
 	*len_r = 0;
 	if (a->is_message) {
-		GMimeMessage *in = g_mime_message_part_get_message(
-		    GMIME_MESSAGE_PART(a->obj));
+		GMimeMessage *in =
+		    g_mime_message_part_get_message(GMIME_MESSAGE_PART(a->obj));
 
 		if (in == NULL)
 			return 0;
@@ -194,12 +195,12 @@ att_pump(const struct mime_att *a, int (*sink)(void *, const char *, size_t),
 			return -1;
 		}
 		g_mime_stream_reset(s);
-	} else if ((s = mime_part_stream(GMIME_PART(a->obj), false,
-	    &conv)) == NULL) {
+	} else if ((s = mime_part_stream(GMIME_PART(a->obj), false, &conv)) ==
+		   NULL) {
 		return 0;
 	}
-	while (rc == 0 && (n = g_mime_stream_read(s, chunk, sizeof(chunk))) !=
-	    0) {
+	while (
+	    rc == 0 && (n = g_mime_stream_read(s, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			rc = -1;
 			break;

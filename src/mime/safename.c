@@ -13,9 +13,9 @@ static bool
 is_dropped(gunichar c)
 {
 	return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ||
-	    c == 0x061c || (c >= 0x200b && c <= 0x200f) ||
-	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) ||
-	    c == 0xfeff;
+	       c == 0x061c || (c >= 0x200b && c <= 0x200f) ||
+	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) ||
+	       c == 0xfeff;
 }
 
 /* Characters that file systems or shells treat specially. */
@@ -23,7 +23,28 @@ static bool
 is_replaced(gunichar c)
 {
 	return c == ':' || c == '*' || c == '?' || c == '"' || c == '<' ||
-	    c == '>' || c == '|';
+	       c == '>' || c == '|';
+}
+
+/* True if s[0..len) names a Windows device (CON, NUL, COM1, LPT1, ...)
+ * before its first dot: such a file cannot be opened on Windows or on some
+ * shares, and writing "con.txt" there reaches the console. */
+static bool
+is_device_name(const char *s, size_t len)
+{
+	static const char *const dev[] = {"con", "prn", "aux", "nul"};
+	const char *dot = memchr(s, '.', len);
+	size_t n = dot != NULL ? (size_t)(dot - s) : len, i;
+
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	for (i = 0; i < sizeof(dev) / sizeof(dev[0]); i++)
+		if (n == 3 && g_ascii_strncasecmp(s, dev[i], 3) == 0)
+			return true;
+	return n == 4 &&
+	       (g_ascii_strncasecmp(s, "com", 3) == 0 ||
+		   g_ascii_strncasecmp(s, "lpt", 3) == 0) &&
+	       s[3] >= '1' && s[3] <= '9';
 }
 
 /* Longest prefix of s[0..len) that ends on a UTF-8 character boundary and
@@ -86,6 +107,11 @@ mime_safe_name(const char *name, size_t idx, char *out, size_t cap)
 		i++;
 	while (o > i && (tmp[o - 1] == '.' || tmp[o - 1] == ' '))
 		o--;
+	if (o > i && is_device_name(tmp + i, o - i)) {
+		memmove(tmp + i + 1, tmp + i, o - i); /* o < sizeof(tmp) */
+		tmp[i] = '_';
+		o++;
+	}
 	p = tmp + i;
 	len = o - i;
 	if (len == 0) {
@@ -132,7 +158,8 @@ mime_create_unique(int dirfd, const char *name, char *used, size_t cap)
 				errno = ENAMETOOLONG;
 				return -1;
 			}
-			stem = utf8_cut(name, e, cap - 1 - (size_t)n - (len - e));
+			stem =
+			    utf8_cut(name, e, cap - 1 - (size_t)n - (len - e));
 			memcpy(used, name, stem);
 			memcpy(used + stem, sfx, (size_t)n);
 			memcpy(used + stem + (size_t)n, name + e, len - e);

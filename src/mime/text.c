@@ -8,13 +8,13 @@ static bool
 is_hidden_control(gunichar c)
 {
 	return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ||
-	    c == 0x061c || c == 0x200e || c == 0x200f ||
-	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+	       c == 0x061c || c == 0x200e || c == 0x200f ||
+	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
 int
-mime_sanitize(const char *p, size_t len, bool multiline, bool drop,
-    struct buf *out)
+mime_sanitize(
+    const char *p, size_t len, bool multiline, bool drop, struct buf *out)
 {
 	static const char repl[] = "\xef\xbf\xbd"; /* U+FFFD */
 	size_t i = 0, clen;
@@ -37,8 +37,8 @@ mime_sanitize(const char *p, size_t len, bool multiline, bool drop,
 			clen = (size_t)g_utf8_skip[b];
 		}
 		if (c == '\n' || c == '\t')
-			rc = multiline ? buf_append(out, p + i, 1) :
-			    buf_append(out, " ", 1);
+			rc = multiline ? buf_append(out, p + i, 1)
+				       : buf_append(out, " ", 1);
 		else if (c == '\r')
 			rc = multiline ? 0 : buf_append(out, " ", 1);
 		else if (is_hidden_control(c))
@@ -64,11 +64,11 @@ legacy_to_utf8(struct buf *out, size_t from)
 	p = (const char *)out->data + from;
 	if (g_utf8_validate(p, (gssize)len, NULL))
 		return;
-	u = g_convert_with_fallback(p, (gssize)len, "UTF-8", "windows-1252",
-	    "?", NULL, &ul, NULL);
+	u = g_convert_with_fallback(
+	    p, (gssize)len, "UTF-8", "windows-1252", "?", NULL, &ul, NULL);
 	if (u == NULL)
-		u = g_convert(p, (gssize)len, "UTF-8", "ISO-8859-1", NULL, &ul,
-		    NULL);
+		u = g_convert(
+		    p, (gssize)len, "UTF-8", "ISO-8859-1", NULL, &ul, NULL);
 	if (u == NULL)
 		return;
 	out->len = from;
@@ -103,8 +103,8 @@ mime_part_stream(GMimePart *part, bool to_utf8, bool *converted_r)
 		g_object_unref(f);
 	}
 	if (to_utf8)
-		cs = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part),
-		    "charset");
+		cs = g_mime_object_get_content_type_parameter(
+		    GMIME_OBJECT(part), "charset");
 	if (cs != NULL && g_ascii_strcasecmp(cs, "utf-8") != 0 &&
 	    g_ascii_strcasecmp(cs, "us-ascii") != 0 &&
 	    (f = g_mime_filter_charset_new(cs, "UTF-8")) != NULL) {
@@ -157,12 +157,12 @@ mime_part_read(GMimePart *part, bool to_utf8, struct buf *out, bool *trunc_r)
 	if (out->len == from)
 		return 0;
 	if (!to_utf8 || g_utf8_validate((const char *)out->data + from,
-	    (gssize)(out->len - from), NULL))
+			    (gssize)(out->len - from), NULL))
 		return 0; /* binary wanted, or already UTF-8 (or ASCII) */
-	cs = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part),
-	    "charset");
+	cs = g_mime_object_get_content_type_parameter(
+	    GMIME_OBJECT(part), "charset");
 	if (cs != NULL && (g_ascii_strcasecmp(cs, "utf-8") == 0 ||
-	    g_ascii_strcasecmp(cs, "utf8") == 0))
+			      g_ascii_strcasecmp(cs, "utf8") == 0))
 		return 0; /* declared UTF-8: bad bytes are shown as U+FFFD */
 	if (cs != NULL && g_ascii_strcasecmp(cs, "us-ascii") != 0) {
 		out->len = from;
@@ -198,6 +198,14 @@ is_attachment_disp(GMimeObject *o)
 	return d != NULL && g_mime_content_disposition_is_attachment(d);
 }
 
+/* True if text already written does not end a line. */
+static bool
+needs_newline(const struct render *r)
+{
+	return r->found && r->out->len > 0 &&
+	       r->out->data[r->out->len - 1] != '\n';
+}
+
 /* Append a leaf text part (plain or HTML) to r->out. */
 static void
 render_leaf(struct render *r, GMimePart *part, bool html)
@@ -210,20 +218,20 @@ render_leaf(struct render *r, GMimePart *part, bool html)
 		buf_free(&tmp);
 		return;
 	}
-	if (r->found && buf_append(r->out, "\n", 1) < 0)
+	if (needs_newline(r) && buf_append(r->out, "\n", 1) < 0)
 		r->trunc = true;
 	if (html) {
 		struct buf txt;
 
 		buf_init(&txt, MIME_TEXT_MAX);
-		if (mime_html_to_text((const char *)tmp.data, tmp.len,
-		    &txt) < 0)
+		if (mime_html_to_text((const char *)tmp.data, tmp.len, &txt) <
+		    0)
 			cut = true;
 		buf_free(&tmp);
 		tmp = txt;
 	}
-	if (mime_sanitize((const char *)tmp.data, tmp.len, true, false,
-	    r->out) < 0)
+	if (mime_sanitize(
+		(const char *)tmp.data, tmp.len, true, false, r->out) < 0)
 		cut = true;
 	r->found = true;
 	r->trunc = r->trunc || cut;
@@ -231,6 +239,8 @@ render_leaf(struct render *r, GMimePart *part, bool html)
 }
 
 static void render(struct render *r, GMimeObject *o, unsigned depth);
+static void render_message(
+    struct render *r, GMimeMessagePart *mp, unsigned depth);
 
 /* multipart/alternative: plain text, else a nested multipart, else HTML. */
 static void
@@ -249,7 +259,8 @@ render_alt(struct render *r, GMimeMultipart *mp, unsigned depth)
 		}
 		if (multi == NULL && GMIME_IS_MULTIPART(c))
 			multi = c;
-		if (html == NULL && GMIME_IS_PART(c) && is_type(c, "text", "html"))
+		if (html == NULL && GMIME_IS_PART(c) &&
+		    is_type(c, "text", "html"))
 			html = c;
 	}
 	if (multi != NULL)
@@ -258,11 +269,40 @@ render_alt(struct render *r, GMimeMultipart *mp, unsigned depth)
 		render(r, html, depth + 1);
 }
 
+/* An inline message/rfc822 part (a forward): its sender and subject, then
+ * its text. */
+static void
+render_message(struct render *r, GMimeMessagePart *mp, unsigned depth)
+{
+	GMimeMessage *in = g_mime_message_part_get_message(mp);
+	InternetAddressList *from;
+	const char *subj;
+	char *f = NULL;
+	struct buf line;
+
+	if (in == NULL || g_mime_message_get_mime_part(in) == NULL)
+		return;
+	from = g_mime_message_get_from(in);
+	if (from != NULL && internet_address_list_length(from) > 0)
+		f = internet_address_list_to_string(from, NULL, FALSE);
+	subj = g_mime_message_get_subject(in);
+	buf_init(&line, MIME_HEADER_MAX);
+	if (buf_printf(&line, "%s---- enclosed message from %s: %s ----\n",
+		needs_newline(r) ? "\n" : "", f != NULL ? f : "(unknown)",
+		subj != NULL ? subj : "(no subject)") < 0 ||
+	    mime_sanitize(
+		(const char *)line.data, line.len, true, false, r->out) < 0)
+		r->trunc = true;
+	buf_free(&line);
+	g_free(f);
+	r->found = true;
+	render(r, g_mime_message_get_mime_part(in), depth + 1);
+}
+
 static void
 render(struct render *r, GMimeObject *o, unsigned depth)
 {
-	if (depth > MIME_DEPTH_MAX || ++r->visited > MIME_PARTS_MAX ||
-	    r->trunc)
+	if (depth > MIME_DEPTH_MAX || ++r->visited > MIME_PARTS_MAX || r->trunc)
 		return;
 	if (GMIME_IS_MULTIPART(o)) {
 		GMimeMultipart *mp = GMIME_MULTIPART(o);
@@ -281,6 +321,10 @@ render(struct render *r, GMimeObject *o, unsigned depth)
 			render(r, g_mime_multipart_get_part(mp, i), depth + 1);
 		return;
 	}
+	if (GMIME_IS_MESSAGE_PART(o) && !is_attachment_disp(o)) {
+		render_message(r, GMIME_MESSAGE_PART(o), depth);
+		return;
+	}
 	if (!GMIME_IS_PART(o) || is_attachment_disp(o))
 		return;
 	if (is_type(o, "text", "plain"))
@@ -292,7 +336,7 @@ render(struct render *r, GMimeObject *o, unsigned depth)
 int
 mime_body_text(const struct mime_msg *m, struct buf *out, bool *trunc_r)
 {
-	struct render r = { .out = out };
+	struct render r = {.out = out};
 	GMimeObject *root = g_mime_message_get_mime_part(m->gm);
 
 	*trunc_r = false;
@@ -300,8 +344,8 @@ mime_body_text(const struct mime_msg *m, struct buf *out, bool *trunc_r)
 		return 1;
 	render(&r, root, 0);
 	if (!r.found && GMIME_IS_MESSAGE_PART(root)) {
-		GMimeMessage *in = g_mime_message_part_get_message(
-		    GMIME_MESSAGE_PART(root));
+		GMimeMessage *in =
+		    g_mime_message_part_get_message(GMIME_MESSAGE_PART(root));
 
 		if (in != NULL && g_mime_message_get_mime_part(in) != NULL)
 			render(&r, g_mime_message_get_mime_part(in), 1);

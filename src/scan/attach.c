@@ -5,48 +5,22 @@
 #include <string.h>
 #include <strings.h>
 
+#include "scan/lists.h"
 #include "scan/scan.h"
 #include "scan/zip.h"
-
-static const char *const exec_ext[] = {
-	"exe", "scr", "com", "pif", "bat", "cmd", "vbs", "vbe", "js", "jse",
-	"wsf", "wsh", "wsc", "hta", "msi", "msp", "lnk", "ps1", "psm1", "jar",
-	"cpl", "reg", "chm", "dll", "apk", "appx", "msix", "application",
-	"gadget", "scf", "inf", "sct", "xll", "iqy", "slk",
-};
-
-static const char *const doc_ext[] = {
-	"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "rtf", "odt",
-	"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "mp3", "mp4", "avi",
-	"mov", "wav", "zip", "rar", "7z", "htm", "html", "csv", "xml", "eml",
-};
-
-static bool
-in_list(const char *s, const char *const *l, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(s, l[i]) == 0)
-			return true;
-	return false;
-}
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static bool
 is_bidi(gunichar c)
 {
 	return c == 0x061c || c == 0x200e || c == 0x200f ||
-	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
 /* Lower-case name into out without bidi or zero-width characters and
  * trailing dots and spaces (which Windows ignores); with the bidi
  * characters shown as <U+XXXX> into shown. True if there were any. */
 static bool
-clean_name(const char *name, char *out, size_t cap, char *shown,
-    size_t scap)
+clean_name(const char *name, char *out, size_t cap, char *shown, size_t scap)
 {
 	const char *p = name;
 	size_t o = 0, so = 0;
@@ -59,8 +33,8 @@ clean_name(const char *name, char *out, size_t cap, char *shown,
 
 		if (is_bidi(c) || (c >= 0x200b && c <= 0x200d) || c == 0xfeff) {
 			bidi = bidi || is_bidi(c);
-			n = (size_t)g_snprintf(u, sizeof(u), "<U+%04X>",
-			    (unsigned)c);
+			n = (size_t)g_snprintf(
+			    u, sizeof(u), "<U+%04X>", (unsigned)c);
 			if (so + n < scap) {
 				memcpy(shown + so, u, n);
 				so += n;
@@ -100,10 +74,10 @@ check_name(const char *name, const char *in, struct scan_report *r)
 	if (clean_name(name, clean, sizeof(clean), shown, sizeof(shown)))
 		scan_add(r, PH_ATT_RLO, "%s%s", shown, where);
 	if ((dot = strrchr(clean, '.')) == NULL ||
-	    !in_list(dot + 1, exec_ext, NELEM(exec_ext)))
+	    !scan_list_has(SL_EXEC_EXT, dot + 1))
 		return;
-	scan_add(r, PH_ATT_EXEC, "%s%s: a program or script by its name",
-	    shown, where);
+	scan_add(r, PH_ATT_EXEC, "%s%s: a program or script by its name", shown,
+	    where);
 	/* The extension before the last one, after any run of spaces. */
 	for (end = dot; end > clean && end[-1] == ' '; end--)
 		sp++;
@@ -117,7 +91,7 @@ check_name(const char *name, const char *in, struct scan_report *r)
 		return;
 	memcpy(ext, prev, (size_t)(end - prev));
 	ext[end - prev] = '\0';
-	if (in_list(ext, doc_ext, NELEM(doc_ext)))
+	if (scan_list_has(SL_DOC_EXT, ext))
 		scan_add(r, PH_ATT_DOUBLE_EXT, "%s%s", shown, where);
 }
 
@@ -125,7 +99,7 @@ static uint32_t
 rd32le(const uint8_t *p)
 {
 	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	    ((uint32_t)p[3] << 24);
+	       ((uint32_t)p[3] << 24);
 }
 
 /* What kind of program p[0..len) is, or NULL. */
@@ -141,11 +115,14 @@ exec_kind(const uint8_t *p, size_t len)
 		if (pe > len - 4)
 			return "a Windows program (MZ header)";
 	}
-	if (len >= 4 && memcmp(p, "\x7f" "ELF", 4) == 0)
+	if (len >= 4 && memcmp(p,
+			    "\x7f"
+			    "ELF",
+			    4) == 0)
 		return "a Linux/Unix program (ELF)";
 	if (len >= 8) {
 		be = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-		    ((uint32_t)p[2] << 8) | p[3];
+		     ((uint32_t)p[2] << 8) | p[3];
 		if (be == 0xfeedface || be == 0xfeedfacf || be == 0xcefaedfe ||
 		    be == 0xcffaedfe)
 			return "a macOS program (Mach-O)";
@@ -154,8 +131,8 @@ exec_kind(const uint8_t *p, size_t len)
 		if (memcmp(p, "L\0\0\0\x01\x14\x02\0", 8) == 0)
 			return "a Windows shortcut that can run commands";
 	}
-	if (len >= 3 && p[0] == '#' && p[1] == '!' && (p[2] == '/' ||
-	    p[2] == ' '))
+	if (len >= 3 && p[0] == '#' && p[1] == '!' &&
+	    (p[2] == '/' || p[2] == ' '))
 		return "a script (#!)";
 	return NULL;
 }
@@ -187,8 +164,8 @@ zip_entry_cb(const struct zip_entry *e, void *arg)
 {
 	struct zipctx *z = arg;
 	char name[512];
-	size_t i, n = e->name_len < sizeof(name) - 1 ? e->name_len :
-	    sizeof(name) - 1;
+	size_t i,
+	    n = e->name_len < sizeof(name) - 1 ? e->name_len : sizeof(name) - 1;
 
 	memcpy(name, e->name, n);
 	name[n] = '\0';
@@ -216,8 +193,8 @@ void
 scan_file(const uint8_t *p, size_t len, const char *name, const char *in,
     struct scan_report *r)
 {
-	const char *shown = name != NULL && *name != '\0' ? name :
-	    "an unnamed attachment";
+	const char *shown =
+	    name != NULL && *name != '\0' ? name : "an unnamed attachment";
 	const char *kind;
 
 	if (name != NULL && *name != '\0')
@@ -228,17 +205,19 @@ scan_file(const uint8_t *p, size_t len, const char *name, const char *in,
 		scan_add(r, PH_ATT_EXEC, "%s%s%s is %s", shown,
 		    in != NULL ? " in " : "", in != NULL ? in : "", kind);
 	if (in == NULL && zip_is_zip(p, len)) {
-		struct zipctx z = { shown, r, false };
+		struct zipctx z = {shown, r, false};
 
 		zip_walk(p, len, zip_entry_cb, &z);
 	}
 	if (len >= 8 && memcmp(p, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0) {
 		if (has_utf16(p, len, "_VBA_PROJECT"))
-			scan_add(r, PH_ATT_MACRO, "%s contains VBA macros",
-			    shown);
+			scan_add(
+			    r, PH_ATT_MACRO, "%s contains VBA macros", shown);
 		if (has_utf16(p, len, "EncryptedPackage"))
-			scan_add(r, PH_ATT_ENCRYPTED_ARCHIVE, "%s is a "
-			    "password-protected Office document", shown);
+			scan_add(r, PH_ATT_ENCRYPTED_ARCHIVE,
+			    "%s is a "
+			    "password-protected Office document",
+			    shown);
 	}
 }
 
@@ -255,9 +234,9 @@ att_part_cb(GMimeObject *o, GMimeObject *parent, unsigned depth, void *arg)
 	if (!GMIME_IS_PART(o))
 		return 0;
 	name = mime_object_filename(o);
-	if (name == NULL && (d == NULL ||
-	    !g_mime_content_disposition_is_attachment(d)) && ct != NULL &&
-	    g_mime_content_type_is_type(ct, "text", "*"))
+	if (name == NULL &&
+	    (d == NULL || !g_mime_content_disposition_is_attachment(d)) &&
+	    ct != NULL && g_mime_content_type_is_type(ct, "text", "*"))
 		return 0; /* body text */
 	buf_init(&b, MIME_ATT_READ_MAX);
 	if (mime_part_read(GMIME_PART(o), false, &b, &cut) == 0)

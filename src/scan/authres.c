@@ -44,7 +44,7 @@ skip_cfws(struct lex *x)
 		} else if (c == ')' && depth > 0) {
 			depth--;
 		} else if (depth == 0 && c != ' ' && c != '\t' && c != '\r' &&
-		    c != '\n') {
+			   c != '\n') {
 			return 0;
 		}
 		x->i++;
@@ -57,7 +57,7 @@ static bool
 is_tchar(char c)
 {
 	return (unsigned char)c > 0x20 && (unsigned char)c < 0x7f &&
-	    strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+	       strchr("()<>@,;:\\\"/[]?=", c) == NULL;
 }
 
 /* Keyword (RFC 8601 §2.2: letters, digits, '-', '_' and '.' accepted). */
@@ -65,7 +65,7 @@ static bool
 is_kchar(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+	       (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
 /* Copy a run of characters accepted by ok into out (lower case, cut at
@@ -138,14 +138,16 @@ parse_props(struct lex *x, struct ar_result *r)
 			return -1;
 		if (strcmp(ptype, "reason") == 0 && peek(x) == '=') {
 			x->i++;
-			if (skip_cfws(x) < 0 || take_value(x, val, sizeof(val)) < 0)
+			if (skip_cfws(x) < 0 ||
+			    take_value(x, val, sizeof(val)) < 0)
 				return -1;
 			continue;
 		}
 		if (peek(x) != '.')
 			return -1;
 		x->i++;
-		if (skip_cfws(x) < 0 || take(x, is_kchar, prop, sizeof(prop)) == 0 ||
+		if (skip_cfws(x) < 0 ||
+		    take(x, is_kchar, prop, sizeof(prop)) == 0 ||
 		    skip_cfws(x) < 0 || peek(x) != '=')
 			return -1;
 		x->i++;
@@ -158,7 +160,8 @@ parse_props(struct lex *x, struct ar_result *r)
 			val[0] = '\0'; /* an empty pvalue */
 		}
 		if (r->prop[0] == '\0') {
-			size_t a = strlen(ptype), b = strlen(prop), c = strlen(val);
+			size_t a = strlen(ptype), b = strlen(prop),
+			       c = strlen(val);
 
 			if (a + 1 + b + 1 + c < sizeof(r->prop)) {
 				memcpy(r->prop, ptype, a);
@@ -185,14 +188,16 @@ parse_resinfo(struct lex *x, struct ar_header *h)
 		return -1;
 	if (peek(x) == '/') { /* method-version */
 		x->i++;
-		if (skip_cfws(x) < 0 || take(x, is_kchar, ver, sizeof(ver)) == 0 ||
+		if (skip_cfws(x) < 0 ||
+		    take(x, is_kchar, ver, sizeof(ver)) == 0 ||
 		    skip_cfws(x) < 0)
 			return -1;
 	}
 	if (peek(x) != '=')
 		return -1;
 	x->i++;
-	if (skip_cfws(x) < 0 || take(x, is_kchar, r->result, sizeof(r->result)) == 0)
+	if (skip_cfws(x) < 0 ||
+	    take(x, is_kchar, r->result, sizeof(r->result)) == 0)
 		return -1;
 	if (parse_props(x, r) < 0)
 		return -1;
@@ -204,7 +209,7 @@ parse_resinfo(struct lex *x, struct ar_header *h)
 int
 ar_parse(const char *p, size_t len, bool arc, struct ar_header *h)
 {
-	struct lex x = { p, len, 0 };
+	struct lex x = {p, len, 0};
 	char ver[16], kw[16];
 
 	memset(h, 0, sizeof(*h));
@@ -212,15 +217,16 @@ ar_parse(const char *p, size_t len, bool arc, struct ar_header *h)
 		return -1;
 	if (arc) { /* "i=" 1*DIGIT ";" */
 		if (take(&x, is_kchar, kw, sizeof(kw)) == 0 ||
-		    strcmp(kw, "i") != 0 || skip_cfws(&x) < 0 || peek(&x) != '=')
+		    strcmp(kw, "i") != 0 || skip_cfws(&x) < 0 ||
+		    peek(&x) != '=')
 			return -1;
 		x.i++;
 		if (skip_cfws(&x) < 0)
 			return -1;
-		while (peek(&x) >= '0' && peek(&x) <= '9' &&
-		    h->instance < 1000) {
-			h->instance = h->instance * 10 +
-			    (unsigned)(peek(&x) - '0');
+		while (
+		    peek(&x) >= '0' && peek(&x) <= '9' && h->instance < 1000) {
+			h->instance =
+			    h->instance * 10 + (unsigned)(peek(&x) - '0');
 			x.i++;
 		}
 		if (h->instance == 0 || skip_cfws(&x) < 0 || peek(&x) != ';')

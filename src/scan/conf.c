@@ -8,6 +8,7 @@
 
 #include "lib/util.h"
 #include "scan/idn.h"
+#include "scan/lists.h"
 #include "scan/scan.h"
 #include "scan/url.h"
 
@@ -41,10 +42,10 @@ scan_conf_add_known(struct scan_conf *c, const char *domain)
 	int rc = -1;
 
 	if (c->known == NULL) {
-		c->known = g_hash_table_new_full(g_str_hash, g_str_equal,
-		    g_free, g_free);
-		c->known_orgs = g_hash_table_new_full(g_str_hash, g_str_equal,
-		    g_free, NULL);
+		c->known = g_hash_table_new_full(
+		    g_str_hash, g_str_equal, g_free, g_free);
+		c->known_orgs = g_hash_table_new_full(
+		    g_str_hash, g_str_equal, g_free, NULL);
 	}
 	if (g_hash_table_size(c->known_orgs) >= SCAN_KNOWN_MAX ||
 	    strlen(domain) > SCAN_HOST_MAX || *domain == '\0')
@@ -54,8 +55,8 @@ scan_conf_add_known(struct scan_conf *c, const char *domain)
 		org = url_org_domain(u);
 		if (idn_skeleton(org, sk, sizeof(sk)) == 0) {
 			if (!g_hash_table_contains(c->known, sk))
-				g_hash_table_insert(c->known, g_strdup(sk),
-				    g_strdup(org));
+				g_hash_table_insert(
+				    c->known, g_strdup(sk), g_strdup(org));
 			g_hash_table_add(c->known_orgs, g_strdup(org));
 			rc = 0;
 		}
@@ -91,22 +92,11 @@ scan_conf_learn_maildir(struct scan_conf *c, const struct mdl *l)
 	}
 }
 
-/* Domains commonly imitated, known to every configuration. */
-static const char *const brands[] = {
-	"paypal.com", "apple.com", "icloud.com", "microsoft.com",
-	"office.com", "outlook.com", "live.com", "google.com", "gmail.com",
-	"amazon.com", "netflix.com", "facebook.com", "instagram.com",
-	"linkedin.com", "dropbox.com", "docusign.com", "dhl.com", "fedex.com",
-	"ups.com", "usps.com", "chase.com", "wellsfargo.com",
-	"bankofamerica.com", "americanexpress.com", "ebay.com", "adobe.com",
-	"github.com", "twitter.com", "yahoo.com", "wetransfer.com",
-};
-
 const char *
 scan_conf_lookalike(const struct scan_conf *c, const char *uhost)
 {
 	char sk[4 * SCAN_HOST_MAX + 1], bs[4 * SCAN_HOST_MAX + 1];
-	const char *org = url_org_domain(uhost), *k;
+	const char *org = url_org_domain(uhost), *k, *b;
 	size_t i;
 
 	if (idn_skeleton(org, sk, sizeof(sk)) < 0)
@@ -114,10 +104,10 @@ scan_conf_lookalike(const struct scan_conf *c, const char *uhost)
 	if (c->known != NULL && !g_hash_table_contains(c->known_orgs, org) &&
 	    (k = g_hash_table_lookup(c->known, sk)) != NULL)
 		return k;
-	for (i = 0; i < sizeof(brands) / sizeof(brands[0]); i++)
-		if (idn_skeleton(brands[i], bs, sizeof(bs)) == 0 &&
-		    strcmp(bs, sk) == 0 && strcmp(brands[i], org) != 0)
-			return brands[i];
+	for (i = 0; (b = scan_list_get(SL_BRAND_DOMAIN, i)) != NULL; i++)
+		if (idn_skeleton(b, bs, sizeof(bs)) == 0 &&
+		    strcmp(bs, sk) == 0 && strcmp(b, org) != 0)
+			return b;
 	return NULL;
 }
 
@@ -174,7 +164,7 @@ scan_conf_load_default(struct scan_conf *c, const char *path)
 		if (str_fmt(def, sizeof(def), "%s/postie/scan.conf", x) < 0)
 			return 0;
 	} else if (h == NULL || str_fmt(def, sizeof(def),
-	    "%s/.config/postie/scan.conf", h) < 0) {
+				    "%s/.config/postie/scan.conf", h) < 0) {
 		return 0;
 	}
 	if (access(def, F_OK) != 0)

@@ -20,15 +20,15 @@ static bool
 is_local_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || strchr("._%+-=!#$&'*/?^`{|}~", c);
+	       (c >= '0' && c <= '9') || strchr("._%+-=!#$&'*/?^`{|}~", c);
 }
 
 static bool
 is_dom_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-	    (unsigned char)c >= 0x80;
+	       (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+	       (unsigned char)c >= 0x80;
 }
 
 /* An address written inside a display name, lower-cased into out. */
@@ -46,8 +46,8 @@ name_addr(const char *name, char *out, size_t cap)
 		while (e > at + 1 && e[-1] == '.')
 			e--;
 		n = (size_t)(e - s);
-		if (s == at || e == at + 1 || memchr(at, '.', (size_t)(e - at)) ==
-		    NULL || n >= cap)
+		if (s == at || e == at + 1 ||
+		    memchr(at, '.', (size_t)(e - at)) == NULL || n >= cap)
 			continue;
 		for (size_t i = 0; i < n; i++)
 			out[i] = g_ascii_tolower(s[i]);
@@ -62,28 +62,27 @@ static const struct {
 	const char *word;
 	const char *own[6];
 } brands[] = {
-	{ "paypal", { "paypal" } },
-	{ "apple", { "apple", "icloud", "itunes" } },
-	{ "icloud", { "apple", "icloud" } },
-	{ "microsoft", { "microsoft", "office", "outlook", "live.com",
-	    "hotmail", "sharepoint" } },
-	{ "office 365", { "microsoft", "office", "outlook" } },
-	{ "outlook", { "microsoft", "office", "outlook", "live.com",
-	    "hotmail" } },
-	{ "amazon", { "amazon", "aws" } },
-	{ "netflix", { "netflix" } },
-	{ "dhl", { "dhl" } },
-	{ "fedex", { "fedex" } },
-	{ "docusign", { "docusign" } },
-	{ "dropbox", { "dropbox" } },
-	{ "wells fargo", { "wellsfargo", "wf.com" } },
-	{ "bank of america", { "bankofamerica", "bofa" } },
-	{ "linkedin", { "linkedin" } },
-	{ "facebook", { "facebook", "fb.com", "meta" } },
-	{ "instagram", { "instagram", "facebook" } },
-	{ "wetransfer", { "wetransfer" } },
-	{ "ebay", { "ebay" } },
-	{ "adobe", { "adobe" } },
+    {"paypal", {"paypal"}},
+    {"apple", {"apple", "icloud", "itunes"}},
+    {"icloud", {"apple", "icloud"}},
+    {"microsoft", {"microsoft", "office", "outlook", "live.com", "hotmail",
+		      "sharepoint"}},
+    {"office 365", {"microsoft", "office", "outlook"}},
+    {"outlook", {"microsoft", "office", "outlook", "live.com", "hotmail"}},
+    {"amazon", {"amazon", "aws"}},
+    {"netflix", {"netflix"}},
+    {"dhl", {"dhl"}},
+    {"fedex", {"fedex"}},
+    {"docusign", {"docusign"}},
+    {"dropbox", {"dropbox"}},
+    {"wells fargo", {"wellsfargo", "wf.com"}},
+    {"bank of america", {"bankofamerica", "bofa"}},
+    {"linkedin", {"linkedin"}},
+    {"facebook", {"facebook", "fb.com", "meta"}},
+    {"instagram", {"instagram", "facebook"}},
+    {"wetransfer", {"wetransfer"}},
+    {"ebay", {"ebay"}},
+    {"adobe", {"adobe"}},
 };
 
 /* Case-insensitive whole-word search of word in s. */
@@ -101,8 +100,8 @@ has_word(const char *s, const char *word)
 }
 
 static void
-check_display(const char *name, const char *from, const char *fdom,
-    struct scan_report *r)
+check_display(
+    const char *name, const char *from, const char *fdom, struct scan_report *r)
 {
 	char a[512], host[SCAN_HOST_MAX + 1];
 	gchar **tok;
@@ -112,17 +111,21 @@ check_display(const char *name, const char *from, const char *fdom,
 		return;
 	if (name_addr(name, a, sizeof(a))) {
 		if (strcmp(a, from) != 0)
-			scan_add(r, PH_DISPLAY_ADDR, "sender name \"%s\" but "
-			    "the address is %s", name, from);
+			scan_add(r, PH_DISPLAY_ADDR,
+			    "sender name \"%s\" but "
+			    "the address is %s",
+			    name, from);
 		return;
 	}
 	tok = g_strsplit_set(name, " \t\"'()<>,;|", -1);
 	for (i = 0; tok[i] != NULL; i++) {
-		if (url_text_domain(tok[i], strlen(tok[i]), host,
-		    sizeof(host)) == 0 && !url_same_org(host, fdom)) {
-			scan_add(r, PH_DISPLAY_DOMAIN, "sender name \"%s\" "
-			    "names %s but the address is %s", name, host,
-			    from);
+		if (url_text_domain(
+			tok[i], strlen(tok[i]), host, sizeof(host)) == 0 &&
+		    !url_same_org(host, fdom)) {
+			scan_add(r, PH_DISPLAY_DOMAIN,
+			    "sender name \"%s\" "
+			    "names %s but the address is %s",
+			    name, host, from);
 			break;
 		}
 	}
@@ -136,8 +139,10 @@ check_display(const char *name, const char *from, const char *fdom,
 			if (strstr(fdom, brands[i].own[k]) != NULL)
 				own = true;
 		if (!own) {
-			scan_add(r, PH_DISPLAY_BRAND, "sender name \"%s\" but "
-			    "the address is %s", name, from);
+			scan_add(r, PH_DISPLAY_BRAND,
+			    "sender name \"%s\" but "
+			    "the address is %s",
+			    name, from);
 			return;
 		}
 	}
@@ -148,7 +153,7 @@ check_display(const char *name, const char *from, const char *fdom,
 static bool
 is_list_domain(const struct mime_msg *m, const char *dom)
 {
-	static const char *const hdrs[] = { "List-Id", "List-Post" };
+	static const char *const hdrs[] = {"List-Id", "List-Post"};
 	const char *v, *s, *e;
 	char host[SCAN_HOST_MAX + 1];
 	size_t i, n;
@@ -159,8 +164,8 @@ is_list_domain(const struct mime_msg *m, const char *dom)
 		    (e = strchr(s, '>')) == NULL)
 			continue;
 		s++;
-		if (strncasecmp(s, "mailto:", 7) == 0 && memchr(s, '@',
-		    (size_t)(e - s)) != NULL)
+		if (strncasecmp(s, "mailto:", 7) == 0 &&
+		    memchr(s, '@', (size_t)(e - s)) != NULL)
 			s = (const char *)memchr(s, '@', (size_t)(e - s)) + 1;
 		n = (size_t)(e - s);
 		if (n == 0 || n >= sizeof(host))
@@ -189,7 +194,8 @@ check_reply(const struct mime_msg *m, const char *from, const char *fdom,
 
 		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
 			continue;
-		a = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+		a = internet_address_mailbox_get_addr(
+		    INTERNET_ADDRESS_MAILBOX(ia));
 		if (a == NULL || addr_domain(a) == NULL)
 			continue;
 		lc = g_utf8_strdown(a, -1);
@@ -215,7 +221,8 @@ check_reply(const struct mime_msg *m, const char *from, const char *fdom,
 	for (i = 0; i < e - s; i++)
 		addr[i] = g_ascii_tolower(s[i]);
 	addr[i] = '\0';
-	if (addr_domain(addr) != NULL && !url_same_org(addr_domain(addr), fdom) &&
+	if (addr_domain(addr) != NULL &&
+	    !url_same_org(addr_domain(addr), fdom) &&
 	    !is_list_domain(m, addr_domain(addr)))
 		scan_add(r, PH_RETURNPATH_DOMAIN, "Return-Path: %s, From: %s",
 		    addr, from);
@@ -229,7 +236,7 @@ struct verdicts {
 	bool none;
 };
 
-static const char *const methods[4] = { "spf", "dkim", "dmarc", "arc" };
+static const char *const methods[4] = {"spf", "dkim", "dmarc", "arc"};
 
 static void
 merge(struct verdicts *v, const struct ar_header *h)
@@ -248,7 +255,7 @@ merge(struct verdicts *v, const struct ar_header *h)
 			if (b->result[0] == '\0' ||
 			    strcmp(h->res[i].result, "pass") == 0 ||
 			    (strcmp(h->res[i].result, "fail") == 0 &&
-			    strcmp(b->result, "pass") != 0))
+				strcmp(b->result, "pass") != 0))
 				*b = h->res[i];
 		}
 }
@@ -296,10 +303,11 @@ struct claim {
 };
 
 static void
-check_auth(const struct scan_conf *c, const struct mime_msg *m,
-    struct scan_report *r)
+check_auth(
+    const struct scan_conf *c, const struct mime_msg *m, struct scan_report *r)
 {
-	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(m->gm));
+	GMimeHeaderList *hl =
+	    g_mime_object_get_header_list(GMIME_OBJECT(m->gm));
 	int i, j, cnt = g_mime_header_list_get_count(hl), seen = 0;
 	struct claim cl[8];
 	struct verdicts v;
@@ -316,8 +324,8 @@ check_auth(const struct scan_conf *c, const struct mime_msg *m,
 		const char *raw = g_mime_header_get_raw_value(hd);
 		bool arc = strcasecmp(name, "ARC-Authentication-Results") == 0;
 
-		if (raw == NULL || (!arc &&
-		    strcasecmp(name, "Authentication-Results") != 0))
+		if (raw == NULL ||
+		    (!arc && strcasecmp(name, "Authentication-Results") != 0))
 			continue;
 		seen++;
 		if (ar_parse(raw, strlen(raw), arc, &h) < 0)
@@ -346,16 +354,17 @@ check_auth(const struct scan_conf *c, const struct mime_msg *m,
 	for (k = 0; k < ncl; k++)
 		if ((cl[k].below || !trusted_seen) &&
 		    !is_res(&v, cl[k].method, "pass")) {
-			scan_add(r, PH_AR_FORGED, "Authentication-Results from "
-			    "untrusted \"%s\" claims %s=pass", cl[k].by,
-			    methods[cl[k].method]);
+			scan_add(r, PH_AR_FORGED,
+			    "Authentication-Results from "
+			    "untrusted \"%s\" claims %s=pass",
+			    cl[k].by, methods[cl[k].method]);
 			break;
 		}
 }
 
 void
-scan_headers(const struct scan_conf *c, const struct mime_msg *m,
-    struct scan_report *r)
+scan_headers(
+    const struct scan_conf *c, const struct mime_msg *m, struct scan_report *r)
 {
 	InternetAddressList *l = g_mime_message_get_from(m->gm);
 	char *from = mime_from_addr(m);

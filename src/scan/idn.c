@@ -18,22 +18,54 @@ static const struct {
 	uint32_t cp;
 	char ascii;
 } conf[] = {
-	/* Cyrillic */
-	{ 0x0430, 'a' }, { 0x0435, 'e' }, { 0x043e, 'o' }, { 0x0440, 'p' },
-	{ 0x0441, 'c' }, { 0x0443, 'y' }, { 0x0445, 'x' }, { 0x0455, 's' },
-	{ 0x0456, 'i' }, { 0x0458, 'j' }, { 0x051b, 'q' }, { 0x051d, 'w' },
-	{ 0x04cf, 'l' }, { 0x04bb, 'h' }, { 0x0501, 'd' }, { 0x044c, 'b' },
-	{ 0x0457, 'i' }, { 0x04bd, 'e' }, { 0x0475, 'v' }, { 0x050d, 'g' },
-	/* Greek */
-	{ 0x03b1, 'a' }, { 0x03bf, 'o' }, { 0x03c1, 'p' }, { 0x03bd, 'v' },
-	{ 0x03b9, 'i' }, { 0x03c7, 'x' }, { 0x03c5, 'u' }, { 0x03b3, 'y' },
-	{ 0x03f2, 'c' }, { 0x03f3, 'j' },
-	/* Latin look-alikes and symbols */
-	{ 0x0131, 'i' }, { 0x0251, 'a' }, { 0x0261, 'g' }, { 0x2113, 'l' },
-	{ 0x217c, 'l' }, { 0x0269, 'i' }, { 0x01c0, 'l' }, { 0x0578, 'n' },
-	{ 0x0585, 'o' }, { 0x057d, 'u' }, { 0x0566, 'q' }, { 0x13a0, 'd' },
-	/* ASCII digits */
-	{ '0', 'o' }, { '1', 'l' },
+    /* Cyrillic */
+    {0x0430, 'a'},
+    {0x0435, 'e'},
+    {0x043e, 'o'},
+    {0x0440, 'p'},
+    {0x0441, 'c'},
+    {0x0443, 'y'},
+    {0x0445, 'x'},
+    {0x0455, 's'},
+    {0x0456, 'i'},
+    {0x0458, 'j'},
+    {0x051b, 'q'},
+    {0x051d, 'w'},
+    {0x04cf, 'l'},
+    {0x04bb, 'h'},
+    {0x0501, 'd'},
+    {0x044c, 'b'},
+    {0x0457, 'i'},
+    {0x04bd, 'e'},
+    {0x0475, 'v'},
+    {0x050d, 'g'},
+    /* Greek */
+    {0x03b1, 'a'},
+    {0x03bf, 'o'},
+    {0x03c1, 'p'},
+    {0x03bd, 'v'},
+    {0x03b9, 'i'},
+    {0x03c7, 'x'},
+    {0x03c5, 'u'},
+    {0x03b3, 'y'},
+    {0x03f2, 'c'},
+    {0x03f3, 'j'},
+    /* Latin look-alikes and symbols */
+    {0x0131, 'i'},
+    {0x0251, 'a'},
+    {0x0261, 'g'},
+    {0x2113, 'l'},
+    {0x217c, 'l'},
+    {0x0269, 'i'},
+    {0x01c0, 'l'},
+    {0x0578, 'n'},
+    {0x0585, 'o'},
+    {0x057d, 'u'},
+    {0x0566, 'q'},
+    {0x13a0, 'd'},
+    /* ASCII digits */
+    {'0', 'o'},
+    {'1', 'l'},
 };
 
 static char
@@ -76,8 +108,8 @@ digit_val(char c)
 }
 
 int
-idn_punycode_decode(const char *p, size_t len, uint32_t *out, size_t cap,
-    size_t *n_r)
+idn_punycode_decode(
+    const char *p, size_t len, uint32_t *out, size_t cap, size_t *n_r)
 {
 	uint32_t n = 128, i = 0, bias = 72, oldi, w, k, t, digit;
 	size_t b = 0, in, o = 0, j;
@@ -105,7 +137,9 @@ idn_punycode_decode(const char *p, size_t len, uint32_t *out, size_t cap,
 			if (digit > (UINT32_MAX - i) / w)
 				return -1;
 			i += digit * w;
-			t = k <= bias ? TMIN : k >= bias + TMAX ? TMAX : k - bias;
+			t = k <= bias          ? TMIN
+			    : k >= bias + TMAX ? TMAX
+					       : k - bias;
 			if (digit < t)
 				break;
 			if (w > UINT32_MAX / (BASE - t))
@@ -243,8 +277,9 @@ idn_skeleton(const char *s, char *out, size_t cap)
 			ul = g_unichar_to_utf8(c, u);
 		}
 		/* "rn" -> "m", "vv" -> "w" */
-		if (o > 0 && ul == 1 && ((out[o - 1] == 'r' && u[0] == 'n') ||
-		    (out[o - 1] == 'v' && u[0] == 'v'))) {
+		if (o > 0 && ul == 1 &&
+		    ((out[o - 1] == 'r' && u[0] == 'n') ||
+			(out[o - 1] == 'v' && u[0] == 'v'))) {
 			out[o - 1] = u[0] == 'n' ? 'm' : 'w';
 			continue;
 		}

@@ -4,24 +4,15 @@
 #include <strings.h>
 
 #include "scan/idn.h"
+#include "scan/lists.h"
 #include "scan/scan.h"
 #include "scan/url.h"
 
-/* Phrases that ask for credentials (matched in lower-cased text). */
-static const char *const cred_phrases[] = {
-	"verify your account", "verify your identity", "verify your email",
-	"confirm your account", "confirm your identity", "confirm your password",
-	"update your account", "update your payment", "update your billing",
-	"enter your password", "re-enter your password",
-	"provide your password", "your password will expire",
-	"password expires today", "account has been suspended",
-	"account will be suspended", "account has been locked",
-	"account will be closed", "account has been limited",
-	"unusual sign-in activity", "unusual login activity",
-	"validate your account", "mailbox is full", "mailbox quota",
-	"login credentials", "sign in to restore",
-	"bestätigen sie ihr konto", "vérifiez votre compte",
-};
+static bool
+is_tracker(const char *host)
+{
+	return scan_list_has(SL_TRACKER, url_org_domain(host));
+}
 
 struct lscan {
 	const struct scan_conf *c;
@@ -33,7 +24,7 @@ struct lscan {
 	bool in_a;
 	struct buf href;
 	struct buf atext;
-	struct buf words; /* visible text, for cred_phrases */
+	struct buf words; /* visible text, for credential phrases */
 };
 
 void
@@ -46,14 +37,20 @@ scan_host(const struct scan_conf *c, const char *host, const char *where,
 	if (idn_to_unicode(host, u, sizeof(u)) < 0)
 		return;
 	if (idn_mixed_script(u, label, sizeof(label)))
-		scan_add(r, PH_IDN_MIXED, "%s %s (shown as %s): \"%s\" mixes "
-		    "alphabets", where, host, u, label);
+		scan_add(r, PH_IDN_MIXED,
+		    "%s %s (shown as %s): \"%s\" mixes "
+		    "alphabets",
+		    where, host, u, label);
 	if ((k = scan_conf_lookalike(c, u)) != NULL)
-		scan_add(r, PH_IDN_CONFUSABLE, "%s %s (shown as %s) looks "
-		    "like %s", where, host, u, k);
+		scan_add(r, PH_IDN_CONFUSABLE,
+		    "%s %s (shown as %s) looks "
+		    "like %s",
+		    where, host, u, k);
 	else if (idn_whole_script_confusable(u))
-		scan_add(r, PH_IDN_CONFUSABLE, "%s %s (shown as %s) is written "
-		    "in non-Latin letters that look Latin", where, host, u);
+		scan_add(r, PH_IDN_CONFUSABLE,
+		    "%s %s (shown as %s) is written "
+		    "in non-Latin letters that look Latin",
+		    where, host, u);
 }
 
 /* Judge one link target, with the text shown for it (may be empty). */
@@ -86,15 +83,20 @@ check_link(struct lscan *ls, const char *t, size_t tlen, const char *text,
 		scan_add(ls->r, PH_SHORTENER, "link %.*s", shown, t);
 	if (!u.is_ip)
 		scan_host(ls->c, u.host, "link to", ls->r);
-	if (textlen == 0 || url_text_domain(text, textlen, th, sizeof(th)) < 0 ||
+	if (textlen == 0 ||
+	    url_text_domain(text, textlen, th, sizeof(th)) < 0 ||
 	    url_host_is_ip(th) || url_same_org(th, u.host))
 		return;
-	/* A tracker that redirects to the shown site names it in the URL. */
+	/* A redirector that names the shown site in its URL, or a bulk-mail
+	 * service's click tracker. */
 	if (memmem(t, tlen, th, strlen(th)) != NULL ||
-	    memmem(t, tlen, url_org_domain(th), strlen(url_org_domain(th))))
+	    memmem(t, tlen, url_org_domain(th), strlen(url_org_domain(th))) ||
+	    is_tracker(u.host))
 		return;
-	scan_add(ls->r, PH_LINK_MISMATCH, "text shows %s but the link goes to "
-	    "%s", th, u.host);
+	scan_add(ls->r, PH_LINK_MISMATCH,
+	    "text shows %s but the link goes to "
+	    "%s",
+	    th, u.host);
 }
 
 static void
@@ -136,8 +138,7 @@ html_text(void *arg, const char *p, size_t len)
 		buf_free(&t);
 		return;
 	}
-	if (mime_html_unescape(p, len, &ls->atext) < 0 &&
-	    ls->atext.len == from)
+	if (mime_html_unescape(p, len, &ls->atext) < 0 && ls->atext.len == from)
 		return; /* the shown text is already at its cap */
 	if (ls->atext.len > from)
 		add_words(ls, (const char *)ls->atext.data + from,
@@ -165,7 +166,8 @@ html_tag(void *arg, const struct mime_html_tag *t)
 		ls->form = true;
 		if (mime_html_attr(t, "action", &v) >= 0 && v.len > 0)
 			scan_add(ls->r, PH_HTML_FORM, "form sending to %.*s",
-			    v.len > 120 ? 120 : (int)v.len, (const char *)v.data);
+			    v.len > 120 ? 120 : (int)v.len,
+			    (const char *)v.data);
 		else
 			scan_add(ls->r, PH_HTML_FORM, "a form in the message");
 		if (v.len > 0)
@@ -175,12 +177,13 @@ html_tag(void *arg, const struct mime_html_tag *t)
 		    strncasecmp((const char *)v.data, "password", 8) == 0)
 			ls->password = true;
 	} else if ((strcmp(t->name, "iframe") == 0 ||
-	    strcmp(t->name, "frame") == 0) && !t->closing) {
+		       strcmp(t->name, "frame") == 0) &&
+		   !t->closing) {
 		if (mime_html_attr(t, "src", &v) >= 0 && v.len > 0)
 			check_link(ls, (const char *)v.data, v.len, NULL, 0);
 	} else if (strcmp(t->name, "meta") == 0 &&
-	    mime_html_attr(t, "http-equiv", &v) >= 0 && v.len == 7 &&
-	    strncasecmp((const char *)v.data, "refresh", 7) == 0) {
+		   mime_html_attr(t, "http-equiv", &v) >= 0 && v.len == 7 &&
+		   strncasecmp((const char *)v.data, "refresh", 7) == 0) {
 		buf_reset(&v);
 		if (mime_html_attr(t, "content", &v) >= 0 && v.len > 0 &&
 		    (e = strcasestr((const char *)v.data, "url=")) != NULL)
@@ -201,16 +204,19 @@ text_links(struct lscan *ls, const char *p, size_t len)
 		/* find "http:", "https:" or "www." */
 		for (s = i; s + 4 <= len; s++)
 			if ((p[s] == 'h' || p[s] == 'H' || p[s] == 'w' ||
-			    p[s] == 'W') && ((len - s >= 7 &&
-			    strncasecmp(p + s, "http://", 7) == 0) ||
-			    (len - s >= 8 && strncasecmp(p + s, "https://", 8) == 0) ||
-			    strncasecmp(p + s, "www.", 4) == 0) &&
+				p[s] == 'W') &&
+			    ((len - s >= 7 &&
+				 strncasecmp(p + s, "http://", 7) == 0) ||
+				(len - s >= 8 &&
+				    strncasecmp(p + s, "https://", 8) == 0) ||
+				strncasecmp(p + s, "www.", 4) == 0) &&
 			    (s == 0 || !g_ascii_isalnum(p[s - 1])))
 				break;
 		if (s + 4 > len)
 			return;
 		for (e = s; e < len && (unsigned char)p[e] > 0x20 &&
-		    !strchr("<>\"'", p[e]); e++)
+			    !strchr("<>\"'", p[e]);
+		     e++)
 			;
 		while (e > s && strchr(".,;:!?)]}", p[e - 1]) != NULL)
 			e--;
@@ -225,7 +231,7 @@ part_cb(GMimeObject *o, GMimeObject *parent, unsigned depth, void *arg)
 	struct lscan *ls = arg;
 	GMimeContentType *ct = g_mime_object_get_content_type(o);
 	GMimeContentDisposition *d;
-	struct mime_html_cb cb = { html_text, html_tag };
+	struct mime_html_cb cb = {html_text, html_tag};
 	struct buf b;
 	bool cut, html, att;
 
@@ -240,7 +246,8 @@ part_cb(GMimeObject *o, GMimeObject *parent, unsigned depth, void *arg)
 	buf_init(&b, MIME_TEXT_MAX);
 	if (mime_part_read(GMIME_PART(o), true, &b, &cut) == 0 && b.len > 0) {
 		if (html) {
-			mime_html_tokenize((const char *)b.data, b.len, &cb, ls);
+			mime_html_tokenize(
+			    (const char *)b.data, b.len, &cb, ls);
 			end_anchor(ls);
 		} else {
 			text_links(ls, (const char *)b.data, b.len);
@@ -252,10 +259,11 @@ part_cb(GMimeObject *o, GMimeObject *parent, unsigned depth, void *arg)
 }
 
 void
-scan_links(const struct scan_conf *c, const struct mime_msg *m,
-    struct scan_report *r)
+scan_links(
+    const struct scan_conf *c, const struct mime_msg *m, struct scan_report *r)
 {
-	struct lscan ls = { .c = c, .r = r };
+	struct lscan ls = {.c = c, .r = r};
+	const char *ph;
 	gchar *lc;
 	size_t i;
 
@@ -266,13 +274,13 @@ scan_links(const struct scan_conf *c, const struct mime_msg *m,
 	if (ls.password) {
 		scan_add(r, PH_CRED_REQUEST, "a form asks for a password");
 	} else if ((ls.web_links > 0 || ls.form) && ls.words.len > 0) {
-		lc = g_ascii_strdown((const char *)ls.words.data,
-		    (gssize)ls.words.len);
-		for (i = 0; i < sizeof(cred_phrases) / sizeof(cred_phrases[0]);
-		    i++)
-			if (strstr(lc, cred_phrases[i]) != NULL) {
-				scan_add(r, PH_CRED_REQUEST, "the text says \"%s\" "
-				    "and has a link", cred_phrases[i]);
+		lc = g_ascii_strdown(
+		    (const char *)ls.words.data, (gssize)ls.words.len);
+		for (i = 0; (ph = scan_list_get(SL_CRED_PHRASE, i)) != NULL;
+		     i++)
+			if (strstr(lc, ph) != NULL) {
+				scan_add(r, PH_CRED_REQUEST,
+				    "the text says \"%s\" and has a link", ph);
 				break;
 			}
 		g_free(lc);

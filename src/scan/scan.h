@@ -43,13 +43,13 @@ enum scan_id {
 enum scan_level { SCAN_NONE, SCAN_LOW, SCAN_MEDIUM, SCAN_HIGH };
 
 /* Score thresholds (points = sum of the weights of distinct indicators). */
-#define SCAN_LOW_MIN	10
-#define SCAN_MEDIUM_MIN	30
-#define SCAN_HIGH_MIN	60
+#define SCAN_LOW_MIN    10
+#define SCAN_MEDIUM_MIN 30
+#define SCAN_HIGH_MIN   60
 
 struct scan_ind {
 	enum scan_id id;
-	unsigned count;			/* occurrences; evidence is the first */
+	unsigned count; /* occurrences; evidence is the first */
 	char evidence[SCAN_EVIDENCE_MAX]; /* UTF-8, sanitised */
 };
 
@@ -65,7 +65,7 @@ struct scan_report {
 struct scan_conf {
 	char *trusted[SCAN_TRUSTED_MAX];
 	size_t ntrusted;
-	GHashTable *known;	/* skeleton -> organisational domain */
+	GHashTable *known;      /* skeleton -> organisational domain */
 	GHashTable *known_orgs; /* the organisational domains themselves */
 };
 
@@ -96,8 +96,8 @@ bool scan_conf_trusts(const struct scan_conf *c, const char *id);
 const char *scan_conf_lookalike(const struct scan_conf *c, const char *uhost);
 
 /* Scan m into r (r is reset first). */
-void scan_message(const struct scan_conf *c, const struct mime_msg *m,
-    struct scan_report *r);
+void scan_message(
+    const struct scan_conf *c, const struct mime_msg *m, struct scan_report *r);
 /* Record indicator id with evidence (printf format); repeated IDs count. */
 void scan_add(struct scan_report *r, enum scan_id id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -115,18 +115,18 @@ int scan_report_json(const struct scan_report *r, const char *file,
     struct buf *out) __attribute__((warn_unused_result));
 /* Append r for a terminal: a level line, then per indicator its ID,
  * explanation and evidence, indented by indent spaces. */
-int scan_report_text(const struct scan_report *r, int indent,
-    struct buf *out) __attribute__((warn_unused_result));
+int scan_report_text(const struct scan_report *r, int indent, struct buf *out)
+    __attribute__((warn_unused_result));
 
 /* ---- Internal to src/scan (shared between its .c files) ---------------- */
 
 /* Sender and authentication checks (headers.c). */
-void scan_headers(const struct scan_conf *c, const struct mime_msg *m,
-    struct scan_report *r);
+void scan_headers(
+    const struct scan_conf *c, const struct mime_msg *m, struct scan_report *r);
 /* Link, form and credential-request checks over text and HTML parts
  * (links.c). */
-void scan_links(const struct scan_conf *c, const struct mime_msg *m,
-    struct scan_report *r);
+void scan_links(
+    const struct scan_conf *c, const struct mime_msg *m, struct scan_report *r);
 /* Check one host (link target or sender domain) for IDN tricks: where
  * says where it was found. (links.c) */
 void scan_host(const struct scan_conf *c, const char *host, const char *where,
@@ -135,7 +135,7 @@ void scan_host(const struct scan_conf *c, const char *host, const char *where,
 void scan_attachments(const struct mime_msg *m, struct scan_report *r);
 /* Check raw content and a name (either may be empty) of one file found in
  * the message or in an archive inside it; in names the archive. */
-void scan_file(const uint8_t *p, size_t len, const char *name,
-    const char *in, struct scan_report *r);
+void scan_file(const uint8_t *p, size_t len, const char *name, const char *in,
+    struct scan_report *r);
 
 #endif

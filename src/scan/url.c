@@ -1,75 +1,10 @@
-/* url.c: link parsing, IP hosts, organisational domains and shorteners.
- *
- * The public-suffix list is a small built-in subset of the Mozilla Public
- * Suffix List (publicsuffix.org): common second-level registries
- * (co.uk, com.au, co.jp, ...) and hosting platforms whose customers get
- * sub-domains (github.io, blogspot.com, ...). A suffix missing here makes
- * two unrelated sites under it look like one organisation (a miss), never
- * the reverse; docs/phishing.md states this limitation. */
+/* url.c: link parsing, IP hosts, organisational domains (with the
+ * public-suffix subset of lists.c) and shorteners. */
 #include <string.h>
 #include <strings.h>
 
+#include "scan/lists.h"
 #include "scan/url.h"
-
-static const char *const psl[] = {
-	/* ICANN second-level registries */
-	"co.uk", "org.uk", "ac.uk", "gov.uk", "ltd.uk", "plc.uk", "me.uk",
-	"net.uk", "sch.uk", "nhs.uk", "police.uk", "com.au", "net.au",
-	"org.au", "edu.au", "gov.au", "id.au", "asn.au", "co.nz", "org.nz",
-	"net.nz", "govt.nz", "ac.nz", "co.jp", "ne.jp", "or.jp", "ac.jp",
-	"go.jp", "ad.jp", "ed.jp", "gr.jp", "lg.jp", "com.br", "net.br",
-	"org.br", "gov.br", "com.cn", "net.cn", "org.cn", "gov.cn", "edu.cn",
-	"ac.cn", "com.mx", "org.mx", "gob.mx", "co.in", "net.in", "org.in",
-	"gov.in", "ac.in", "firm.in", "co.za", "org.za", "gov.za", "ac.za",
-	"com.tr", "org.tr", "gov.tr", "edu.tr", "com.ar", "gob.ar", "co.kr",
-	"or.kr", "ne.kr", "go.kr", "ac.kr", "com.tw", "org.tw", "gov.tw",
-	"edu.tw", "com.hk", "org.hk", "gov.hk", "edu.hk", "com.sg", "org.sg",
-	"gov.sg", "edu.sg", "co.il", "org.il", "gov.il", "ac.il", "com.pl",
-	"net.pl", "org.pl", "co.id", "or.id", "ac.id", "go.id", "com.my",
-	"com.ph", "com.vn", "com.pk", "com.eg", "com.sa", "com.ng", "co.ke",
-	"com.co", "co.th", "in.th", "ac.th", "go.th", "com.es", "org.es",
-	"gob.es", "co.at", "or.at", "ac.at", "gv.at", "com.pt", "com.ua",
-	"com.ru", "co.ua", "com.gr", "edu.pl", "gov.pl",
-	/* hosting platforms (PSL private section) */
-	"github.io", "gitlab.io", "blogspot.com", "appspot.com",
-	"herokuapp.com", "azurewebsites.net", "cloudfront.net",
-	"firebaseapp.com", "web.app", "netlify.app", "vercel.app",
-	"pages.dev", "workers.dev", "glitch.me", "wixsite.com", "weebly.com",
-	"000webhostapp.com", "ngrok.io", "ngrok-free.app", "duckdns.org",
-	"s3.amazonaws.com", "r2.dev", "myshopify.com", "azureedge.net",
-	"onrender.com", "fly.dev", "repl.co", "eu.com", "uk.com", "us.com",
-};
-
-static const char *const shorteners[] = {
-	"bit.ly", "bitly.com", "tinyurl.com", "t.co", "goo.gl", "ow.ly",
-	"is.gd", "buff.ly", "rebrand.ly", "cutt.ly", "shorturl.at", "tiny.cc",
-	"rb.gy", "bl.ink", "t.ly", "s.id", "v.gd", "lnkd.in", "qrco.de",
-	"shorte.st", "adf.ly", "soo.gd", "clck.ru", "tiny.one", "u.to",
-	"x.co", "urlz.fr", "2no.co", "short.gy", "shorturl.com", "t2m.io",
-	"tr.im", "cli.gs", "snip.ly", "bit.do", "surl.li", "rotf.lol",
-};
-
-static const char *const common_tlds[] = {
-	"com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "io",
-	"co", "me", "us", "uk", "de", "fr", "nl", "be", "ch", "at", "it", "es",
-	"ru", "ua", "cn", "jp", "kr", "in", "br", "au", "ca", "eu", "se", "no",
-	"dk", "fi", "pt", "cz", "pl", "sk", "hu", "ro", "bg", "gr", "ie", "nz",
-	"za", "mx", "ar", "cl", "tr", "il", "ir", "sg", "hk", "tw", "my", "id",
-	"th", "vn", "ph", "pk", "app", "dev", "xyz", "online", "site", "top",
-	"club", "shop", "store", "tech", "cloud", "ai", "tv", "cc", "ws",
-	"live", "email", "link", "click", "support", "security", "bank",
-};
-
-static bool
-in_list(const char *s, const char *const *list, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(s, list[i]) == 0)
-			return true;
-	return false;
-}
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -103,8 +38,8 @@ url_scheme(const char *p, size_t len, char *out, size_t cap)
 			return;
 		}
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (o > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' ||
-		    c == '.'))))
+			(o > 0 && ((c >= '0' && c <= '9') || c == '+' ||
+				      c == '-' || c == '.'))))
 			break;
 		out[o++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 	}
@@ -127,21 +62,24 @@ set_host(const char *p, size_t len, struct url *u)
 			c = (unsigned char)(hi * 16 + lo);
 			i += 2;
 		}
-		if (i + 2 < len && c == 0xe3 && (unsigned char)p[i + 1] == 0x80 &&
+		if (i + 2 < len && c == 0xe3 &&
+		    (unsigned char)p[i + 1] == 0x80 &&
 		    (unsigned char)p[i + 2] == 0x82) { /* U+3002 */
 			c = '.';
 			i += 2;
 		} else if (i + 2 < len && c == 0xef &&
-		    (((unsigned char)p[i + 1] == 0xbc &&
-		    (unsigned char)p[i + 2] == 0x8e) ||
-		    ((unsigned char)p[i + 1] == 0xbd &&
-		    (unsigned char)p[i + 2] == 0xa1))) { /* U+FF0E, U+FF61 */
+			   (((unsigned char)p[i + 1] == 0xbc &&
+				(unsigned char)p[i + 2] == 0x8e) ||
+			       ((unsigned char)p[i + 1] == 0xbd &&
+				   (unsigned char)p[i + 2] ==
+				       0xa1))) { /* U+FF0E, U+FF61 */
 			c = '.';
 			i += 2;
 		}
-		if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' &&
-		    c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-		    c == '-' || c == '_'))
+		if (c < 0x80 &&
+		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '.' || c == '-' ||
+			c == '_'))
 			return -1;
 		if (o >= SCAN_HOST_MAX)
 			return -1;
@@ -194,8 +132,8 @@ url_parse(const char *p, size_t len, struct url *u)
 	s = a < e ? memrchr(t + a, '@', e - a) : NULL;
 	if (s != NULL) {
 		at = (size_t)(s - t);
-		i = at - a < sizeof(u->userinfo) - 1 ? at - a :
-		    sizeof(u->userinfo) - 1;
+		i = at - a < sizeof(u->userinfo) - 1 ? at - a
+						     : sizeof(u->userinfo) - 1;
 		memcpy(u->userinfo, t + a, i);
 		u->userinfo[i] = '\0';
 		a = at + 1;
@@ -256,10 +194,10 @@ url_org_domain(const char *host)
 		return host;
 	/* The leftmost suffix in the list is the longest public suffix. */
 	for (i = 0; i < n; i++) {
-		if (in_list(dots[i] + 1, psl, NELEM(psl)))
+		if (scan_list_has(SL_PSL, dots[i] + 1))
 			return i == 0 ? host : dots[i - 1] + 1;
 	}
-	if (in_list(host, psl, NELEM(psl)))
+	if (scan_list_has(SL_PSL, host))
 		return host;
 	return n >= 2 ? dots[n - 2] + 1 : host;
 }
@@ -273,8 +211,8 @@ url_same_org(const char *a, const char *b)
 bool
 url_is_shortener(const char *host)
 {
-	return in_list(host, shorteners, NELEM(shorteners)) ||
-	    in_list(url_org_domain(host), shorteners, NELEM(shorteners));
+	return scan_list_has(SL_SHORTENER, host) ||
+	       scan_list_has(SL_SHORTENER, url_org_domain(host));
 }
 
 bool
@@ -283,14 +221,14 @@ url_has_common_tld(const char *host)
 	const char *dot = strrchr(host, '.');
 
 	return dot != NULL && dot != host && dot[-1] != '.' &&
-	    in_list(dot + 1, common_tlds, NELEM(common_tlds));
+	       scan_list_has(SL_TLD, dot + 1);
 }
 
 static bool
 is_hostchar(unsigned char c)
 {
 	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '.' || c == '-';
+	       (c >= '0' && c <= '9') || c == '.' || c == '-';
 }
 
 /* Case-insensitive search for needle in p[0..len); index or len. */
@@ -312,8 +250,8 @@ word_host(const char *p, size_t len, char *out, size_t cap)
 	struct url u;
 	size_t e;
 
-	while (len > 0 && (p[0] == '(' || p[0] == '[' || p[0] == '<' ||
-	    p[0] == '"')) {
+	while (len > 0 &&
+	       (p[0] == '(' || p[0] == '[' || p[0] == '<' || p[0] == '"')) {
 		p++;
 		len--;
 	}
@@ -348,8 +286,9 @@ url_text_domain(const char *p, size_t len, char *out, size_t cap)
 			i = len;
 	}
 	if (i < len) {
-		for (e = i; e < len && (unsigned char)p[e] > 0x20 && p[e] != '<' &&
-		    p[e] != '>' && p[e] != '"'; e++)
+		for (e = i; e < len && (unsigned char)p[e] > 0x20 &&
+			    p[e] != '<' && p[e] != '>' && p[e] != '"';
+		     e++)
 			;
 		if (url_parse(p + i, e - i, &u) < 0 || u.is_ip ||
 		    strlen(u.host) >= cap)

@@ -11,16 +11,15 @@
 #include "lib/limits.h"
 
 struct url {
-	char scheme[16];		/* lower case; "" for "www.x" */
-	char host[SCAN_HOST_MAX + 1];	/* lower case, no trailing dot */
-	char userinfo[128];		/* before '@' (cut), "" if none */
-	bool is_ip;			/* IPv4 in any notation or [IPv6] */
+	char scheme[16];              /* lower case; "" for "www.x" */
+	char host[SCAN_HOST_MAX + 1]; /* lower case, no trailing dot */
+	char userinfo[128];           /* before '@' (cut), "" if none */
+	bool is_ip;                   /* IPv4 in any notation or [IPv6] */
 };
 
-/* Parse a link target p[0..len): "scheme://[userinfo@]host[:port]...",
- * "//host..." or "www.host...". Tabs and newlines are removed and '\\' is
- * taken as '/' as browsers do. 0, or -1 when there is no host to judge
- * (mailto:, relative links, javascript:, over-long hosts). */
+/* Parse a link "scheme://[userinfo@]host...", "//host" or "www.host" from
+ * p[0..len), dropping tabs/newlines and reading '\\' as '/' like browsers.
+ * 0, or -1 with no host to judge (mailto:, relative, over-long host). */
 int url_parse(const char *p, size_t len, struct url *u)
     __attribute__((warn_unused_result));
 /* The scheme of p[0..len) lower-cased into out[0..cap) ("" if none); leading

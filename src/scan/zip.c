@@ -4,14 +4,14 @@
 #include "lib/limits.h"
 #include "scan/zip.h"
 
-#define SIG_LOCAL	0x04034b50u
-#define SIG_CENTRAL	0x02014b50u
-#define SIG_EOCD	0x06054b50u
-#define SIG_EOCD64	0x06064b50u
-#define SIG_LOC64	0x07064b50u
-#define EOCD_LEN	22
-#define CENTRAL_LEN	46
-#define LOCAL_LEN	30
+#define SIG_LOCAL   0x04034b50u
+#define SIG_CENTRAL 0x02014b50u
+#define SIG_EOCD    0x06054b50u
+#define SIG_EOCD64  0x06064b50u
+#define SIG_LOC64   0x07064b50u
+#define EOCD_LEN    22
+#define CENTRAL_LEN 46
+#define LOCAL_LEN   30
 
 static uint16_t
 rd16(const uint8_t *p)
@@ -23,7 +23,7 @@ static uint32_t
 rd32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	    ((uint32_t)p[3] << 24);
+	       ((uint32_t)p[3] << 24);
 }
 
 static uint64_t
@@ -60,8 +60,8 @@ local_data(const uint8_t *p, size_t len, uint64_t off, struct zip_entry *e)
 	if (start > len)
 		return;
 	e->data = p + start;
-	e->data_len = e->csize <= len - start ? (size_t)e->csize :
-	    len - (size_t)start;
+	e->data_len =
+	    e->csize <= len - start ? (size_t)e->csize : len - (size_t)start;
 }
 
 /* Zip64 end of central directory: entries, size and offset. */
@@ -84,8 +84,7 @@ eocd64(const uint8_t *p, size_t len, size_t eocd, uint64_t *count,
 
 /* Zip64 extra field: replace the 0xFFFFFFFF sizes and offset. */
 static void
-zip64_extra(const uint8_t *x, size_t xlen, struct zip_entry *e,
-    uint64_t *loff)
+zip64_extra(const uint8_t *x, size_t xlen, struct zip_entry *e, uint64_t *loff)
 {
 	size_t i = 0, n, k;
 
@@ -125,8 +124,8 @@ walk_central(const uint8_t *p, size_t len, size_t eocd, zip_fn fn, void *arg)
 	if (size > eocd || off > eocd - size)
 		return -1;
 	/* Data prepended to the archive (self-extractors) shifts offsets. */
-	if (off + size < eocd && !(inside(len, off, 4) &&
-	    rd32(p + off) == SIG_CENTRAL))
+	if (off + size < eocd &&
+	    !(inside(len, off, 4) && rd32(p + off) == SIG_CENTRAL))
 		base = eocd - size - off;
 	pos = base + off;
 	while (n < SCAN_ZIP_ENTRIES_MAX && (uint64_t)n < count) {
@@ -168,7 +167,7 @@ walk_local(const uint8_t *p, size_t len, zip_fn fn, void *arg)
 	int n = 0;
 
 	while (n < SCAN_ZIP_ENTRIES_MAX && inside(len, pos, LOCAL_LEN) &&
-	    rd32(p + pos) == SIG_LOCAL) {
+	       rd32(p + pos) == SIG_LOCAL) {
 		size_t nl = rd16(p + pos + 26), xl = rd16(p + pos + 28);
 
 		memset(&e, 0, sizeof(e));

@@ -28,8 +28,8 @@ rec_tag(void *arg, const struct mime_html_tag *t)
 		return;
 	for (i = 0; i < t->nattrs; i++)
 		if (buf_printf(&r->log, " %.*s=%.*s", (int)t->attrs[i].name_len,
-		    t->attrs[i].name, (int)t->attrs[i].val_len,
-		    t->attrs[i].val != NULL ? t->attrs[i].val : "") < 0)
+			t->attrs[i].name, (int)t->attrs[i].val_len,
+			t->attrs[i].val != NULL ? t->attrs[i].val : "") < 0)
 			return;
 	if (buf_puts(&r->log, ">") < 0)
 		return;
@@ -39,7 +39,7 @@ static const char *
 tokens(const char *html)
 {
 	static struct rec r;
-	struct mime_html_cb cb = { rec_text, rec_tag };
+	struct mime_html_cb cb = {rec_text, rec_tag};
 
 	buf_free(&r.log);
 	buf_init(&r.log, 65536);
@@ -56,12 +56,13 @@ TEST(mime_html_tokens)
 	CHECK_STR(tokens("x<!-- <a href=no> -->y<!doctype html><?xml?>z"),
 	    "T[x]T[y]T[z]");
 	CHECK_STR(tokens("1 < 2 <3 <>"), "T[1 < 2 <3 <>]");
-	CHECK_STR(tokens("<script>var a='<a href=x>';</script>ok"),
-	    "<script>T[ok]");
+	CHECK_STR(
+	    tokens("<script>var a='<a href=x>';</script>ok"), "<script>T[ok]");
 	CHECK_STR(tokens("<STYLE>a{}</sTyLe >t"), "<style>T[t]");
 	/* unterminated constructs end at the input's end */
 	CHECK_STR(tokens("a<!-- never closed"), "T[a]");
-	CHECK_STR(tokens("<a href=\"never closed>x"), "<a href=never closed>x>");
+	CHECK_STR(
+	    tokens("<a href=\"never closed>x"), "<a href=never closed>x>");
 	CHECK_STR(tokens("<script>no end"), "<script>");
 	CHECK_STR(tokens("<a/href=x>"), "<a href=x>");
 }
@@ -104,7 +105,8 @@ TEST(mime_html_entities)
 	CHECK_STR(unescape("&#0;&#xD800;&#x110000;"),
 	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	CHECK_STR(unescape("so&shy;ft"), "soft");
-	CHECK_STR(unescape("&#99999999999999;"), "\xef\xbf\xbd" "999999;");
+	CHECK_STR(unescape("&#99999999999999;"), "\xef\xbf\xbd"
+						 "999999;");
 }
 
 TEST(mime_html_attr_values)
@@ -150,7 +152,8 @@ TEST(mime_html_to_text_layout)
 {
 	CHECK_STR(text("<p>One\n   two</p><p>three<br>four</p>"),
 	    "One two\n\nthree\nfour\n");
-	CHECK_STR(text("<table><tr><td>a</td><td>b</td></tr></table>"), "a b\n");
+	CHECK_STR(
+	    text("<table><tr><td>a</td><td>b</td></tr></table>"), "a b\n");
 	CHECK_STR(text("<a href=\"https://evil.example/\">www.bank.com</a>"),
 	    "www.bank.com <https://evil.example/>\n");
 	CHECK_STR(text("<a href=\"https://x.org/\">https://x.org/</a>"),

@@ -50,7 +50,8 @@ TEST(mime_msg_rfc2047_headers)
 	    "From: =?ISO-8859-1?Q?Keld_J=F8rn_Simonsen?= <keld@dkuug.dk>\n"
 	    "To: =?UTF-8?B?44G/44GR44KL?= <raasdnil@gmail.com>\n"
 	    "Cc: =?iso-8859-1?q?Andr=E9?= Pirard <PIRARD@vm1.ulg.ac.be>\n"
-	    "Subject: =?UTF-8?B?0JHRi9GB0YLRgNC10LUg0LLQutC70LDQtNGL0LLQsNC50YLQtSDQsiDQt9C+?=\n"
+	    "Subject: =?UTF-8?B?0JHRi9GB0YLRgNC10LUg0LLQutC70LDQtNGL0LLQsNC5"
+	    "0YLQtSDQsiDQt9C+?=\n"
 	    " =?UTF-8?B?0LvQvtGC0L4h?=\n"
 	    "Date: Sat, 15 Jul 2017 12:18:41 +0300\n\nbody\n");
 
@@ -81,19 +82,22 @@ TEST(mime_msg_raw_8bit_headers)
 TEST(mime_msg_header_controls_removed)
 {
 	/* an escape sequence and a bidi override must not reach a terminal */
-	struct mime_msg *m = parse("Subject: a\x1b[31mred =?UTF-8?B?4oCuZXhl?=\n"
-				   "From: x@y.z\n\nx\n");
+	struct mime_msg *m =
+	    parse("Subject: a\x1b[31mred =?UTF-8?B?4oCuZXhl?=\n"
+		  "From: x@y.z\n\nx\n");
 
 	if (!CHECK(m != NULL))
 		return;
-	CHECK_STR(hdr(m, "Subject"), "a\xef\xbf\xbd[31mred \xef\xbf\xbd" "exe");
+	CHECK_STR(hdr(m, "Subject"), "a\xef\xbf\xbd[31mred \xef\xbf\xbd"
+				     "exe");
 	mime_msg_free(&m);
 }
 
 TEST(mime_msg_date_and_from)
 {
-	struct mime_msg *m = parse("From: \"Big Boss\" <Boss@Example.COM>\n"
-				   "Date: Tue, 14 Jul 2015 12:19:08 +0800\n\nx\n");
+	struct mime_msg *m =
+	    parse("From: \"Big Boss\" <Boss@Example.COM>\n"
+		  "Date: Tue, 14 Jul 2015 12:19:08 +0800\n\nx\n");
 	int64_t t = 0;
 	char *a;
 
@@ -139,12 +143,12 @@ TEST(mime_msg_no_header_block)
 
 TEST(mime_body_prefers_plain)
 {
-	struct mime_msg *m = parse(
-	    "Content-Type: multipart/alternative; boundary=b\n\n"
-	    "--b\nContent-Type: text/html\n\n<p>html <b>version</b></p>\n"
-	    "--b\nContent-Type: text/plain; charset=iso-8859-1\n"
-	    "Content-Transfer-Encoding: quoted-printable\n\n"
-	    "Gr=FC=DFe, plain\n--b--\n");
+	struct mime_msg *m =
+	    parse("Content-Type: multipart/alternative; boundary=b\n\n"
+		  "--b\nContent-Type: text/html\n\n<p>html <b>version</b></p>\n"
+		  "--b\nContent-Type: text/plain; charset=iso-8859-1\n"
+		  "Content-Transfer-Encoding: quoted-printable\n\n"
+		  "Gr=FC=DFe, plain\n--b--\n");
 	int rc;
 
 	if (!CHECK(m != NULL))
@@ -209,9 +213,9 @@ TEST(mime_body_charsets)
 
 TEST(mime_body_none)
 {
-	struct mime_msg *m = parse(
-	    "Content-Type: application/octet-stream\n"
-	    "Content-Disposition: attachment; filename=x.bin\n\nAAAA\n");
+	struct mime_msg *m =
+	    parse("Content-Type: application/octet-stream\n"
+		  "Content-Disposition: attachment; filename=x.bin\n\nAAAA\n");
 	int rc;
 
 	if (!CHECK(m != NULL))
@@ -234,11 +238,15 @@ TEST(mime_sanitize_rules)
 	buf_reset(&b);
 	/* C1 control, RLO, invalid and truncated UTF-8 */
 	CHECK(mime_sanitize("\xc2\x9b|\xe2\x80\xae|\xff|\xe2\x82", 11, false,
-	    false, &b) == 0);
-	CHECK_MEM(b.data, b.len, "\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd|"
-	    "\xef\xbf\xbd\xef\xbf\xbd", 18);
+		  false, &b) == 0);
+	CHECK_MEM(b.data, b.len,
+	    "\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd|"
+	    "\xef\xbf\xbd\xef\xbf\xbd",
+	    18);
 	buf_reset(&b);
-	CHECK(mime_sanitize("\xe2\x80\xae" "x", 4, false, true, &b) == 0);
+	CHECK(mime_sanitize("\xe2\x80\xae"
+			    "x",
+		  4, false, true, &b) == 0);
 	CHECK_MEM(b.data, b.len, "x", 1);
 	buf_free(&b);
 	/* the cap */
@@ -282,8 +290,10 @@ TEST(mime_hostile_deep_nesting)
 	double t;
 
 	for (i = 0; i < 30000; i++)
-		g_string_append_printf(s, "Content-Type: multipart/mixed; "
-		    "boundary=\"b%d\"\n\n--b%d\n", i, i);
+		g_string_append_printf(s,
+		    "Content-Type: multipart/mixed; "
+		    "boundary=\"b%d\"\n\n--b%d\n",
+		    i, i);
 	g_string_append(s, "Content-Type: text/plain\n\ndeep\n");
 	t = timed_body(s->str, s->len, &rc, &cut);
 	CHECK(rc == 1 || rc == 0);
@@ -375,4 +385,26 @@ TEST(mime_msg_open_file_and_headers_only)
 	snprintf(path, sizeof(path), "%s/missing", dir);
 	CHECK(mime_msg_open(path, &m, &why) < 0);
 	CHECK(mime_msg_open(dir, &m, &why) < 0); /* a directory */
+}
+
+TEST(mime_body_inline_forward)
+{
+	struct mime_msg *m = parse(
+	    "Subject: Fwd\nContent-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\nContent-Type: text/plain\n\nsee below\n"
+	    "--b\nContent-Type: message/rfc822\n\n"
+	    "From: Ann <ann@example.org>\nSubject: =?UTF-8?Q?r=C3=A9union?=\n\n"
+	    "inner \x1b[2J text\n"
+	    "--b\nContent-Type: message/rfc822\n"
+	    "Content-Disposition: attachment\n\n"
+	    "Subject: attached\n\nnot shown\n--b--\n");
+	int rc;
+
+	if (!CHECK(m != NULL))
+		return;
+	CHECK_STR(body(m, &rc), "see below\n---- enclosed message from Ann "
+				"<ann@example.org>: réunion ----\n"
+				"inner \xef\xbf\xbd[2J text");
+	CHECK(rc == 0);
+	mime_msg_free(&m);
 }

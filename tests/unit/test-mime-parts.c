@@ -14,7 +14,8 @@ static const char nested[] =
     "From: a@example.com\nSubject: nested\nMIME-Version: 1.0\n"
     "Content-Type: multipart/mixed; boundary=\"o\"\n\n"
     "--o\nContent-Type: text/plain\n\nsee attached\n"
-    "--o\nContent-Type: application/pdf; name=\"=?UTF-8?B?w6TDtsO8LnBkZg==?=\"\n"
+    "--o\nContent-Type: application/pdf;"
+    " name=\"=?UTF-8?B?w6TDtsO8LnBkZg==?=\"\n"
     "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n"
     "--o\nContent-Type: application/octet-stream\n"
     "Content-Disposition: attachment;\n"
@@ -150,6 +151,13 @@ TEST(mime_safe_names)
 	CHECK_STR(safe(NULL, 5), "attachment-5");
 	CHECK_STR(safe("a/", 5), "attachment-5");
 	CHECK_STR(safe("name. . ", 1), "name");
+	/* Windows device names */
+	CHECK_STR(safe("CON", 1), "_CON");
+	CHECK_STR(safe("nul.txt", 1), "_nul.txt");
+	CHECK_STR(safe("../Com1 .log", 1), "_Com1 .log");
+	CHECK_STR(safe("lpt9", 1), "_lpt9");
+	CHECK_STR(safe("console.txt", 1), "console.txt");
+	CHECK_STR(safe("com10", 1), "com10");
 	/* controls, escape sequences, RLO: dropped */
 	CHECK_STR(safe("evil\x1b[2Jname\r\n.txt", 1), "evil[2Jname.txt");
 	CHECK_STR(safe("invoice\xe2\x80\xaegpj.exe", 1), "invoicegpj.exe");
@@ -188,7 +196,7 @@ TEST(mime_create_unique_no_overwrite)
 	CHECK_STR(used, "report (2).pdf");
 	snprintf(path, sizeof(path), "%s/report (1).pdf", dir);
 	CHECK(stat(path, &st) == 0 && st.st_size == 1 &&
-	    (st.st_mode & 0777) == 0600);
+	      (st.st_mode & 0777) == 0600);
 	fd = mime_create_unique(dfd, "noext", used, sizeof(used));
 	close(fd);
 	fd = mime_create_unique(dfd, "noext", used, sizeof(used));

@@ -23,27 +23,31 @@ TEST(scan_ar_rfc8601_examples)
 	CHECK(h.none && h.n == 0);
 	/* B.3: SPF */
 	CHECK(parse(" example.com;\r\n\t  spf=pass smtp.mailfrom=example.net",
-	    false, &h) == 0);
+		  false, &h) == 0);
 	CHECK_STR(h.authserv, "example.com");
 	CHECK(h.n == 1);
 	CHECK_STR(h.res[0].method, "spf");
 	CHECK_STR(h.res[0].result, "pass");
 	CHECK_STR(h.res[0].prop, "smtp.mailfrom=example.net");
 	/* B.4: SMTP AUTH with a comment */
-	CHECK(parse("example.com;\n auth=pass (cram-md5) smtp.auth=sender@example.net;"
-		    "\n spf=pass smtp.mailfrom=example.net", false, &h) == 0);
+	CHECK(parse("example.com;\n auth=pass (cram-md5)"
+		    " smtp.auth=sender@example.net;"
+		    "\n spf=pass smtp.mailfrom=example.net",
+		  false, &h) == 0);
 	CHECK(h.n == 2);
 	CHECK_STR(h.res[0].method, "auth");
 	CHECK_STR(h.res[0].prop, "smtp.auth=sender@example.net");
 	CHECK_STR(ar_method_result(&h, "spf"), "pass");
 	/* B.6: several methods, reason, comments with quoted pairs */
-	CHECK(parse(" mail-router.example.net;\n"
-		    "  dkim=pass (good signature) header.d=newyork.example.com\n"
-		    "        header.b=oINEO8hg;\n"
-		    "  dkim=fail (bad signature) header.d=newyork.example.com\n"
-		    "        header.b=EToRSuvU;\n"
-		    "  spf=softfail reason=\"no \\\"match\\\"\" (a \\( b)"
-		    " smtp.mailfrom=x@y", false, &h) == 0);
+	CHECK(
+	    parse(" mail-router.example.net;\n"
+		  "  dkim=pass (good signature) header.d=newyork.example.com\n"
+		  "        header.b=oINEO8hg;\n"
+		  "  dkim=fail (bad signature) header.d=newyork.example.com\n"
+		  "        header.b=EToRSuvU;\n"
+		  "  spf=softfail reason=\"no \\\"match\\\"\" (a \\( b)"
+		  " smtp.mailfrom=x@y",
+		false, &h) == 0);
 	CHECK(h.n == 3);
 	CHECK_STR(ar_method_result(&h, "dkim"), "pass");
 	CHECK_STR(h.res[1].result, "fail");
@@ -57,14 +61,15 @@ TEST(scan_ar_forms)
 
 	/* upper case is folded; method versions; quoted authserv-id */
 	CHECK(parse("\"MX.Example.COM\"; DKIM/1=FAIL header.i=@x; dmarc=fail "
-		    "(p=reject) header.from=bank.example", false, &h) == 0);
+		    "(p=reject) header.from=bank.example",
+		  false, &h) == 0);
 	CHECK_STR(h.authserv, "mx.example.com");
 	CHECK_STR(h.res[0].method, "dkim");
 	CHECK_STR(h.res[0].result, "fail");
 	CHECK_STR(h.res[1].prop, "header.from=bank.example");
 	/* ARC instance */
 	CHECK(parse(" i=2; mx.google.com; spf=pass smtp.mailfrom=a@b", true,
-	    &h) == 0);
+		  &h) == 0);
 	CHECK(h.instance == 2);
 	CHECK_STR(h.authserv, "mx.google.com");
 	CHECK(parse("mx.google.com; spf=pass", true, &h) < 0);

@@ -27,7 +27,9 @@ TEST(scan_url_hosts)
 	CHECK_STR(host("www.bare.example/x"), "www.bare.example");
 	CHECK_STR(host("ht\ntp://split.example/"), "split.example");
 	CHECK_STR(host("http://%70aypal.com/"), "paypal.com");
-	CHECK_STR(host("http://paypal\xe3\x80\x82" "com/"), "paypal.com");
+	CHECK_STR(host("http://paypal\xe3\x80\x82"
+		       "com/"),
+	    "paypal.com");
 	CHECK_STR(host("http://xn--pypal-4ve.com/"), "xn--pypal-4ve.com");
 	CHECK_STR(host("http://[2001:db8::1]:80/"), "[2001:db8::1]");
 	CHECK_STR(host("mailto:a@b.example"), "(none)");
@@ -45,7 +47,7 @@ TEST(scan_url_hosts)
 TEST(scan_url_ip_hosts)
 {
 	CHECK(url_host_is_ip("192.168.1.1"));
-	CHECK(url_host_is_ip("3232235777"));   /* one 32-bit number */
+	CHECK(url_host_is_ip("3232235777")); /* one 32-bit number */
 	CHECK(url_host_is_ip("0xc0.0xa8.1.1"));
 	CHECK(url_host_is_ip("0300.0250.1.1")); /* octal */
 	CHECK(url_host_is_ip("[::1]"));
@@ -100,7 +102,7 @@ TEST(scan_url_text_domains)
 	CHECK_STR(tdom(" paypal.com/signin "), "paypal.com");
 	CHECK_STR(tdom("(amazon.co.uk)"), "amazon.co.uk");
 	CHECK_STR(tdom("Click here"), "(none)");
-	CHECK_STR(tdom("report.pdf"), "(none)");   /* not a common TLD */
+	CHECK_STR(tdom("report.pdf"), "(none)"); /* not a common TLD */
 	CHECK_STR(tdom("readme.md"), "(none)");
 	CHECK_STR(tdom("info@paypal.com"), "(none)"); /* an address */
 	CHECK_STR(tdom("version 1.2"), "(none)");
