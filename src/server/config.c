@@ -6,6 +6,7 @@
 
 #include "lib/num.h"
 #include "lib/util.h"
+#include "net/listen.h"
 #include "server/config.h"
 
 enum kind { K_BOOL, K_STR, K_LIST, K_SECS, K_UINT, K_DELAY, K_EXPIRE, K_LEVEL };
@@ -157,8 +158,12 @@ key_set(struct srv_conf *c, const struct key *k, const char *v)
 		int *cnt = (int *)(base + k->cnt_off);
 		char **arr = (char **)(base + k->off);
 
-		if (v == NULL || *v == '\0')
-			return "expected ADDR:PORT";
+		struct sockaddr_storage ss;
+		socklen_t sl;
+
+		if (v == NULL || *v == '\0' || net_parse_addr(v, &ss, &sl) < 0)
+			return "expected ADDR:PORT (IPv4, [IPv6] or *; port "
+			       "1-65535)";
 		if (*cnt >= CONF_LISTEN_MAX)
 			return "too many listeners";
 		if ((arr[*cnt] = strdup(v)) == NULL)

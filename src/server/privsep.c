@@ -193,8 +193,10 @@ privsep_master(const struct srv_conf *c, pid_t server, pid_t authd,
 			while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 				if (pid == server)
 					goto done;
-				if (pid == authd)
-					log_err("credential process exited");
+				if (pid == authd && !(WIFEXITED(status) &&
+				    WEXITSTATUS(status) == 0))
+					log_err("credential process died "
+						"(status %d)", status);
 			}
 		}
 	}

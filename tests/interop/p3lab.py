@@ -7,10 +7,15 @@ Lab.stop() ends it by PID (SIGTERM, then SIGKILL after a bounded wait).
 
 The binary is $POSTIE (default ./postie, relative to the repository root),
 so the sanitizer build can be tested with POSTIE=build-san/postie.
+Run as root, the mail store is given to $P3LAB_MAIL_USER (else vmail, else
+nobody), since postie will not read root-owned mail. Users are added with
+`postie user add --force` (P3LAB_HASH=openssl: `openssl passwd -6`).
+P3LAB_KEEP=1 keeps the lab directories for inspection.
 Only the Python standard library is used.
 """
 
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -185,6 +190,43 @@ def add_user(users_file, name, password):
         f.write(("%s:%s\n" % (name, openssl_hash(password))).encode())
 
 
+def mail_owner():
+    """(uid, gid) that owns the test mail stores when we run as root:
+    postie refuses to read root-owned mail and runs as the store's owner.
+    $P3LAB_MAIL_USER, else vmail, else nobody. None when not root."""
+    if os.geteuid() != 0:
+        return None
+    for name in (os.environ.get("P3LAB_MAIL_USER"), "vmail", "nobody"):
+        if not name:
+            continue
+        try:
+            pw = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return pw.pw_uid, pw.pw_gid
+    raise RuntimeError("running as root but no vmail/nobody user for mail")
+
+
+def auth_group():
+    """The group of postie's credential process when started as root
+    (user postie, else nobody), or None."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postie", "nobody"):
+        try:
+            return pwd.getpwnam(name).pw_gid
+        except KeyError:
+            continue
+    return None
+
+
+def chown_tree(path, uid, gid):
+    os.chown(path, uid, gid)
+    for top, dirs, files in os.walk(path):
+        for n in dirs + files:
+            os.chown(os.path.join(top, n), uid, gid, follow_symlinks=False)
+
+
 def make_maildir(path):
     path = Path(path)
     for sub in ("cur", "new", "tmp"):
@@ -203,6 +245,10 @@ class Lab:
 
     def __init__(self, prefix="p3lab-", cert=True):
         self.dir = Path(tempfile.mkdtemp(prefix=prefix))
+        self.owner = mail_owner()
+        if self.owner:
+            # The server's mail process (not root) must reach dir/mail.
+            os.chmod(self.dir, 0o711)
         self.users_file = self.dir / "users"
         self.users_file.write_bytes(b"")
         os.chmod(self.users_file, 0o600)
@@ -243,6 +289,24 @@ class Lab:
         self.msgs.setdefault(user, []).append((base, data))
         return base
 
+    def fix_owner(self, path=None):
+        """As root, give the mail store (or one new file/dir in it) to the
+        mail user and let the credential process read the users file, as
+        an administrator would. No-op when not root."""
+        if not self.owner:
+            return
+        uid, gid = self.owner
+        if path is not None:
+            os.chown(path, uid, gid)
+            return
+        mail = self.dir / "mail"
+        mail.mkdir(exist_ok=True)
+        chown_tree(mail, uid, gid)
+        ag = auth_group()
+        if ag is not None:
+            os.chown(self.users_file, 0, ag)
+            os.chmod(self.users_file, 0o640)
+
     def context(self):
         """Client TLS context trusting only the lab certificate."""
         ctx = ssl.create_default_context(cafile=self.cert)
@@ -264,6 +328,7 @@ class Lab:
     def start(self, extra=(), wait=10.0):
         """Start postie serve; returns once both ports answer."""
         last = None
+        self.fix_owner()
         for _attempt in range(3):
             self.port = free_port()
             self.tls_port = free_port()
@@ -576,7 +641,15 @@ class Tally:
         return 1 if self.failed else 0
 
 
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 def require_binary():
+    """Check $POSTIE and turn SIGTERM/SIGHUP into SystemExit, so that the
+    finally blocks stop every server this process started."""
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
     b = postie_bin()
     if not os.access(b, os.X_OK):
         log("FAIL setup: %s is not an executable (build with make, or set "

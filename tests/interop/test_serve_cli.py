@@ -7,17 +7,17 @@
   check-config-bad   errors print "postie: config: FILE:LINE: key: reason"
                      and exit 2 (unknown key, bad value, bad listen address)
   ipv6-listener      --listen [::1]:PORT serves POP3 over IPv6 loopback
-  many-sessions      30 concurrent TLS sessions of different users, all
-                     answered correctly
+  many-sessions      30 concurrent TLS sessions of different users from
+                     30 loopback addresses, all answered correctly
+  maildir-template   --maildir .../%d/%n/Maildir for user bob@example.org
   sigterm-exit       SIGTERM after a session: exit status 0, no sanitizer
-                     report in the log
+                     report and no "error:" line in the log
 
 The binary is $POSTIE (default ./postie). Prints PASS/FAIL per test and
 "N passed, N failed".
 """
 
 import concurrent.futures
-import os
 import poplib
 import re
 import socket
@@ -91,6 +91,7 @@ def write_config(lab, extra=""):
 
 def start_raw(lab, argv):
     """Start postie with exactly argv; wait until the TLS port answers."""
+    lab.fix_owner()
     logf = open(lab.log_path, "ab")
     lab._logf = logf
     lab.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf,
@@ -199,13 +200,29 @@ def t_ipv6(lab):
         check(lab.stop() == 0, "exit status after SIGTERM")
 
 
+class SourcePOP3_SSL(poplib.POP3_SSL):
+    """POP3_SSL from a chosen loopback source address (127.0.0.x), so that
+    concurrent sessions are not all one client address (postie limits
+    parallel authentications per source)."""
+
+    def __init__(self, source, *args, **kw):
+        self._source = source
+        super().__init__(*args, **kw)
+
+    def _create_socket(self, timeout):
+        sock = socket.create_connection((self.host, self.port), timeout,
+                                        source_address=(self._source, 0))
+        return self.context.wrap_socket(sock, server_hostname=self.host)
+
+
 def t_many_sessions(lab, count=30):
     lab.start([])
     try:
         def one(i):
             user = "u%02d" % i
-            p = poplib.POP3_SSL("localhost", lab.tls_port,
-                                context=lab.context(), timeout=30)
+            p = SourcePOP3_SSL("127.0.0.%d" % (i + 2), "localhost",
+                               lab.tls_port, context=lab.context(),
+                               timeout=30)
             try:
                 p.user(user)
                 p.pass_(PW)
@@ -227,6 +244,38 @@ def t_many_sessions(lab, count=30):
     return "%d concurrent sessions" % count
 
 
+def t_maildir_template(lab):
+    """--maildir with %d and %n: user bob@example.org reads
+    mail/example.org/bob/Maildir; a user without a domain gets no
+    mailbox through that template."""
+    user = "bob@example.org"
+    p3lab.add_user(lab.users_file, user, PW)
+    md = p3lab.make_maildir(lab.dir / "mail" / "example.org" / "bob" /
+                            "Maildir")
+    data = b"From: x@example.org\r\nSubject: templated\r\n\r\nhi\r\n"
+    (md / "new" / "1700000000.M1P1.lab").write_bytes(data)
+    lab.port = p3lab.free_port()
+    lab.tls_port = p3lab.free_port()
+    argv = lab.command([])
+    i = argv.index("--maildir")
+    argv[i + 1] = str(lab.dir / "mail" / "%d" / "%n" / "Maildir")
+    start_raw(lab, argv)
+    try:
+        p = poplib.POP3_SSL("localhost", lab.tls_port, context=lab.context(),
+                            timeout=20)
+        try:
+            p.user(user)
+            p.pass_(PW)
+            check(p.stat() == (1, len(data)), "STAT %r" % (p.stat(),))
+            _, lines, _ = p.retr(1)
+            check(b"Subject: templated" in lines, "RETR %r" % lines[:3])
+            p.quit()
+        finally:
+            p.close()
+    finally:
+        check(lab.stop() == 0, "exit status after SIGTERM")
+
+
 def t_sigterm(lab):
     lab.start([])
     login_stat(lab)
@@ -234,6 +283,10 @@ def t_sigterm(lab):
     check(code == 0, "exit status %r after SIGTERM" % code)
     san = lab.sanitizer_report()
     check(not san, "sanitizer report:\n" + san)
+    # A clean shutdown is not an error: operators alert on error lines.
+    errors = [l for l in lab.log().splitlines() if " error: " in l]
+    check(not errors, "error lines logged by a clean shutdown:\n  " +
+          "\n  ".join(errors))
 
 
 def fresh_lab(users=("alice",)):
@@ -256,6 +309,7 @@ def main():
         ("ipv6-listener", t_ipv6, ()),
         ("many-sessions", t_many_sessions,
          tuple("u%02d" % i for i in range(30))),
+        ("maildir-template", t_maildir_template, ()),
         ("sigterm-exit", t_sigterm, ()),
     ]
     for name, fn, users in tests:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """transcripts.py: run the declarative POP3 transcripts in tests/transcripts.
 
-usage: tests/interop/transcripts.py [-j JOBS] [-v] [FILE.t|NAME-SUBSTRING ...]
+usage: tests/interop/transcripts.py [-j JOBS] [FILE.t|NAME-SUBSTRING ...]
+       (JOBS defaults to $P3_JOBS or 3 transcripts in parallel)
 
 Each .t file starts its own `postie serve` ($POSTIE, default ./postie) in a
 fresh lab (tests/interop/p3lab.py) and plays the client side. Format, one
@@ -50,6 +51,7 @@ Steps
                                base name of message N of USER
   ASSERT EXPR                  Python expression over the saved variables
   WAITLOG REGEX [SECS]         a server log line matches within SECS
+  CHMOD USER PATH MODE         chmod (octal) a path in the user's Maildir
   SIGTERM                      send SIGTERM to the server
   EXIT CODE [SECS]             the server exits with CODE within SECS
   REPEAT N                     the next step is repeated N times
@@ -62,7 +64,6 @@ Prints one PASS/FAIL line per transcript and "N passed, N failed".
 """
 
 import concurrent.futures
-import io
 import os
 import re
 import shlex
@@ -124,7 +125,7 @@ class Transcript:
                 continue
             if word not in ("CONNECT", "USE", "STARTTLS", "LOGIN", "NOMORE",
                             "CLOSED", "TLSCLOSED", "DROP", "SLEEP", "ASSERT",
-                            "WAITLOG", "SIGTERM", "EXIT"):
+                            "WAITLOG", "SIGTERM", "EXIT", "CHMOD"):
                 raise ValueError("%s:%d: unknown directive %r" %
                                  (self.path.name, no, line))
             for _ in range(repeat):
@@ -270,7 +271,7 @@ class Runner:
     def report(self, lineno, why):
         out = ["%s:%s: %s" % (self.t.path.name, lineno, why),
                "exchange so far:"]
-        out += ["  " + l for l in self.log[-60:]]
+        out += ["  " + l for l in self.log[-400:]]
         tail = self.lab.log().splitlines()[-15:] if self.lab else []
         if tail:
             out.append("server log (tail):")
@@ -390,6 +391,11 @@ class Runner:
                 raise StepFail("no server log line matched /%s/ within %.1fs"
                                % (arg, wait))
             self.note("--", "log: " + line)
+        elif op == "CHMOD":
+            user, relpath, mode = arg.split()
+            path = self.lab.maildir(user) / self.expand_glob(user, relpath)
+            os.chmod(path, int(mode, 8))
+            self.note("--", "chmod %s %s" % (mode, path))
         elif op == "SIGTERM":
             self.lab.signal(signal.SIGTERM)
             self.note("--", "SIGTERM sent to the server")
@@ -485,7 +491,6 @@ class Runner:
 
 
 def run_one(path):
-    out = io.StringIO()
     start = time.monotonic()
     try:
         t = Transcript(path)

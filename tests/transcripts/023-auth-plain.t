@@ -6,6 +6,9 @@
 #   Ym9iAGFsaWNlAHdvbmRlcmxhbmQtN1E=      bob\0alice\0wonderland-7Q (authzid
 #                                         another user: must not log in)
 @title AUTH PLAIN
+# Each failed login from a source doubles the next delay (penalty-base 1 s),
+# so later replies here take several seconds.
+@timeout 40
 @user alice wonderland-7Q
 @mail alice inline:From: a@example.org\r\nTo: alice@example.org\r\nSubject: one\r\n\r\nline 1\r\nline 2\r\nline 3\r\n
 @mail alice inline:From: b@example.org\r\nSubject: two\r\n\r\nsecond message\r\n
@@ -31,6 +34,13 @@ C: AUTH PLAIN Ym9iAGFsaWNlAHdvbmRlcmxhbmQtN1E=
 S~ ^-ERR .*$
 C: STAT
 S: -ERR Command not valid in this state
+# RFC 5034 section 4: a SASL response line may exceed 255 octets (here
+# 334 octets: a 240-character wrong password); it reaches the password
+# check instead of being cut as an over-long command.
+C: AUTH PLAIN
+S: +\x20
+C: AGFsaWNlAHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eA==
+S: -ERR [AUTH] Authentication failed
 C: AUTH PLAIN
 S: +\x20
 C: AGFsaWNlAHdvbmRlcmxhbmQtN1E=

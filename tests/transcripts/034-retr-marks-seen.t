@@ -8,6 +8,8 @@
 CONNECT tls
 S: +OK POP3 server ready
 LOGIN alice wonderland-7Q
+C: UIDL 1
+S~ ^\+OK 1 (?P<u1>\S+)$
 C: RETR 1
 S: +OK 84 octets
 S. alice 1
@@ -33,6 +35,9 @@ S: 1 84
 S: 2 53
 S: 3 55
 S: .
+# the UIDL survives the move to cur/ (else clients download it again)
+C: UIDL 1
+S: +OK 1 ${u1}
 C: RETR 1
 S: +OK 84 octets
 S. alice 1
