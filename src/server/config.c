@@ -63,7 +63,7 @@ static const struct key keys[] = {
 	{ "max-connections", K_UINT, OFF(max_connections), 0, 1, 1000000,
 	    "N total connections (10000)" },
 	{ "max-connections-per-source", K_UINT, OFF(max_conns_per_source), 0,
-	    1, 1000000, "N connections per client address (50)" },
+	    1, 1000000, "N connections per client address not yet logged in (50)" },
 	{ "auth-fail-delay", K_UINT, OFF(auth_fail_delay_ms), 0, 0, 60000,
 	    "MS delay before a failed-login reply (1000)" },
 	{ "penalty-base", K_UINT, OFF(penalty_base_ms), 0, 0, 600000,

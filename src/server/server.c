@@ -97,14 +97,16 @@ login_tab_free(struct login_tab *t)
 	free(t);
 }
 
+/* Connections from host that have not logged in (logged-in users behind
+ * one NAT do not count against newcomers). */
 static unsigned
-count_source(const struct server *srv, const char *host)
+count_prelogin(const struct server *srv, const char *host)
 {
 	const struct conn *c;
 	unsigned n = 0;
 
 	for (c = srv->conns; c != NULL; c = c->next)
-		if (strcmp(c->host, host) == 0)
+		if (c->sess.state == SS_AUTH && strcmp(c->host, host) == 0)
 			n++;
 	return n;
 }
@@ -141,7 +143,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	net_host_str(sa, host, sizeof(host));
-	if (count_source(srv, host) >= srv->conf->max_conns_per_source) {
+	if (count_prelogin(srv, host) >= srv->conf->max_conns_per_source) {
 		log_warn("peer=%s: too many connections from this source", host);
 		refuse(fd, "-ERR [SYS/TEMP] Too many connections from your "
 			   "address, try again later\r\n");

@@ -400,6 +400,42 @@ def test_bruteforce(t):
             t.fail(name, "%s: %s" % (type(e).__name__, e))
 
 
+def test_source_limit(t):
+    """Pre-login connections per source are capped with a reply that says
+    why; logged-in sessions from the same address do not count."""
+    name = "prelogin-source-limit"
+    import socket
+    with lab_with_alice() as lab:
+        conns = []
+        try:
+            lab.start(["--max-connections-per-source", "3"])
+            first = Raw(lab, "127.0.0.7")
+            first.cmd("USER alice")
+            if not first.cmd("PASS " + PW).startswith(b"+OK"):
+                raise AssertionError("login failed")
+            for _ in range(3):
+                conns.append(Raw(lab, "127.0.0.7"))
+            raw = socket.create_connection(("127.0.0.1", lab.port),
+                                           timeout=10,
+                                           source_address=("127.0.0.7", 0))
+            line = raw.makefile("rb").readline()
+            rest = raw.recv(100)
+            raw.close()
+            other = Raw(lab, "127.0.0.8")  # another source is unaffected
+            other.close()
+            first.close()
+            want = b"-ERR [SYS/TEMP] Too many connections from your address"
+            if not line.startswith(want) or rest != b"":
+                raise AssertionError("4th pre-login connection got %r then "
+                                     "%r" % (line, rest))
+            t.ok(name, line.decode().strip())
+        except Exception as e:  # noqa: BLE001
+            t.fail(name, "%s: %s" % (type(e).__name__, e))
+        finally:
+            for c in conns:
+                c.close()
+
+
 def test_enumeration(t):
     name = "enumeration"
     with lab_with_alice() as lab:
@@ -572,7 +608,8 @@ def main():
     p3lab.require_binary()
     t = Tally()
     tests = [test_check_config, test_ipv6, test_sighup, test_privsep,
-             test_same_password, test_enumeration, test_bruteforce,
+             test_same_password, test_source_limit, test_enumeration,
+             test_bruteforce,
              test_attack_tools, test_stream, test_valgrind]
     want = sys.argv[1:]
     for fn in tests:
