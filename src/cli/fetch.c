@@ -40,56 +40,62 @@ static const char usage_text[] =
     "      4 TLS/certificate, 5 server/protocol error (see docs/fetch.md)\n";
 
 enum {
-	O_CONFIG = 256, O_ACCOUNT, O_ALL, O_DRY, O_REBUILD, O_ACCEPT, O_JSON,
-	O_PARALLEL, O_DAEMON, O_PROGRESS, O_NOPROGRESS, O_INSECURE, O_DELETE,
-	O_KEEP, O_ACCT /* val >= O_ACCT: an account key, see acct_keys */
+	O_CONFIG = 256,
+	O_ACCOUNT,
+	O_ALL,
+	O_DRY,
+	O_REBUILD,
+	O_ACCEPT,
+	O_JSON,
+	O_PARALLEL,
+	O_DAEMON,
+	O_PROGRESS,
+	O_NOPROGRESS,
+	O_INSECURE,
+	O_DELETE,
+	O_KEEP,
+	O_ACCT /* val >= O_ACCT: an account key, see acct_keys */
 };
 
-static const char *const acct_keys[] = {
-	"maildir", "mbox", "mda", "password-file", "password-command", "ca",
-	"pin", "auth", "delete-after", "size-limit", "oversize",
-	"max-message-size", "pipeline-window", "timeout", "session-timeout",
-	"source-address", "mass-new-percent", "mass-new-min", NULL
-};
+static const char *const acct_keys[] = {"maildir", "mbox", "mda",
+    "password-file", "password-command", "ca", "pin", "auth", "delete-after",
+    "size-limit", "oversize", "max-message-size", "pipeline-window", "timeout",
+    "session-timeout", "source-address", "mass-new-percent", "mass-new-min",
+    NULL};
 
 static const struct option longopts[] = {
-	{ "config", required_argument, NULL, O_CONFIG },
-	{ "account", required_argument, NULL, O_ACCOUNT },
-	{ "all", no_argument, NULL, O_ALL },
-	{ "dry-run", no_argument, NULL, O_DRY },
-	{ "rebuild-state", no_argument, NULL, O_REBUILD },
-	{ "accept-new", no_argument, NULL, O_ACCEPT },
-	{ "json", no_argument, NULL, O_JSON },
-	{ "parallel", required_argument, NULL, O_PARALLEL },
-	{ "daemon", no_argument, NULL, O_DAEMON },
-	{ "progress", no_argument, NULL, O_PROGRESS },
-	{ "no-progress", no_argument, NULL, O_NOPROGRESS },
-	{ "insecure-plaintext", no_argument, NULL, O_INSECURE },
-	{ "delete", no_argument, NULL, O_DELETE },
-	{ "keep", no_argument, NULL, O_KEEP },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "maildir", required_argument, NULL, O_ACCT + 0 },
-	{ "mbox", required_argument, NULL, O_ACCT + 1 },
-	{ "mda", required_argument, NULL, O_ACCT + 2 },
-	{ "password-file", required_argument, NULL, O_ACCT + 3 },
-	{ "password-command", required_argument, NULL, O_ACCT + 4 },
-	{ "ca", required_argument, NULL, O_ACCT + 5 },
-	{ "pin", required_argument, NULL, O_ACCT + 6 },
-	{ "auth", required_argument, NULL, O_ACCT + 7 },
-	{ "delete-after", required_argument, NULL, O_ACCT + 8 },
-	{ "size-limit", required_argument, NULL, O_ACCT + 9 },
-	{ "oversize", required_argument, NULL, O_ACCT + 10 },
-	{ "max-message-size", required_argument, NULL, O_ACCT + 11 },
-	{ "window", required_argument, NULL, O_ACCT + 12 },
-	{ "timeout", required_argument, NULL, O_ACCT + 13 },
-	{ "session-timeout", required_argument, NULL, O_ACCT + 14 },
-	{ "source-address", required_argument, NULL, O_ACCT + 15 },
-	{ "mass-new-percent", required_argument, NULL, O_ACCT + 16 },
-	{ "mass-new-min", required_argument, NULL, O_ACCT + 17 },
-	{ NULL, 0, NULL, 0 }
-};
+    {"config", required_argument, NULL, O_CONFIG},
+    {"account", required_argument, NULL, O_ACCOUNT},
+    {"all", no_argument, NULL, O_ALL}, {"dry-run", no_argument, NULL, O_DRY},
+    {"rebuild-state", no_argument, NULL, O_REBUILD},
+    {"accept-new", no_argument, NULL, O_ACCEPT},
+    {"json", no_argument, NULL, O_JSON},
+    {"parallel", required_argument, NULL, O_PARALLEL},
+    {"daemon", no_argument, NULL, O_DAEMON},
+    {"progress", no_argument, NULL, O_PROGRESS},
+    {"no-progress", no_argument, NULL, O_NOPROGRESS},
+    {"insecure-plaintext", no_argument, NULL, O_INSECURE},
+    {"delete", no_argument, NULL, O_DELETE},
+    {"keep", no_argument, NULL, O_KEEP}, {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
+    {"maildir", required_argument, NULL, O_ACCT + 0},
+    {"mbox", required_argument, NULL, O_ACCT + 1},
+    {"mda", required_argument, NULL, O_ACCT + 2},
+    {"password-file", required_argument, NULL, O_ACCT + 3},
+    {"password-command", required_argument, NULL, O_ACCT + 4},
+    {"ca", required_argument, NULL, O_ACCT + 5},
+    {"pin", required_argument, NULL, O_ACCT + 6},
+    {"auth", required_argument, NULL, O_ACCT + 7},
+    {"delete-after", required_argument, NULL, O_ACCT + 8},
+    {"size-limit", required_argument, NULL, O_ACCT + 9},
+    {"oversize", required_argument, NULL, O_ACCT + 10},
+    {"max-message-size", required_argument, NULL, O_ACCT + 11},
+    {"window", required_argument, NULL, O_ACCT + 12},
+    {"timeout", required_argument, NULL, O_ACCT + 13},
+    {"session-timeout", required_argument, NULL, O_ACCT + 14},
+    {"source-address", required_argument, NULL, O_ACCT + 15},
+    {"mass-new-percent", required_argument, NULL, O_ACCT + 16},
+    {"mass-new-min", required_argument, NULL, O_ACCT + 17}, {NULL, 0, NULL, 0}};
 
 struct args {
 	const char *config;
@@ -151,24 +157,46 @@ parse_args(int argc, char **argv, struct args *g, int *rc)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
 		switch (ch) {
-		case O_CONFIG: g->config = optarg; break;
+		case O_CONFIG:
+			g->config = optarg;
+			break;
 		case O_ACCOUNT:
 			if (g->naccounts == FETCH_ACCOUNTS_MAX)
 				goto toomany;
 			g->accounts[g->naccounts++] = optarg;
 			break;
-		case O_ALL: g->fo.all = true; break;
-		case O_DRY: g->fo.dry_run = true; break;
-		case O_REBUILD: g->fo.rebuild_state = true; break;
-		case O_ACCEPT: g->fo.accept_new = true; break;
-		case O_JSON: g->json = true; break;
-		case O_DAEMON: g->daemon = true; break;
-		case O_PROGRESS: g->progress = 1; break;
-		case O_NOPROGRESS: g->progress = 0; break;
-		case O_INSECURE: g->insecure = true; break;
+		case O_ALL:
+			g->fo.all = true;
+			break;
+		case O_DRY:
+			g->fo.dry_run = true;
+			break;
+		case O_REBUILD:
+			g->fo.rebuild_state = true;
+			break;
+		case O_ACCEPT:
+			g->fo.accept_new = true;
+			break;
+		case O_JSON:
+			g->json = true;
+			break;
+		case O_DAEMON:
+			g->daemon = true;
+			break;
+		case O_PROGRESS:
+			g->progress = 1;
+			break;
+		case O_NOPROGRESS:
+			g->progress = 0;
+			break;
+		case O_INSECURE:
+			g->insecure = true;
+			break;
 		case O_PARALLEL:
-			if (num_parse_str(optarg, 1, FETCH_PARALLEL_MAX, &v) < 0) {
-				*rc = usage_err("--parallel wants 1..32", optarg);
+			if (num_parse_str(optarg, 1, FETCH_PARALLEL_MAX, &v) <
+			    0) {
+				*rc =
+				    usage_err("--parallel wants 1..32", optarg);
 				return -1;
 			}
 			g->parallel = (unsigned)v;
@@ -181,8 +209,12 @@ parse_args(int argc, char **argv, struct args *g, int *rc)
 			if (add_set(g, "policy", "keep") < 0)
 				goto toomany;
 			break;
-		case 'q': g->quiet = true; break;
-		case 'v': g->verbose = true; break;
+		case 'q':
+			g->quiet = true;
+			break;
+		case 'v':
+			g->verbose = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			*rc = 0;
@@ -222,7 +254,8 @@ oneoff(struct args *g, const char *url, struct fa_account *a)
 	if (g->insecure) {
 		if (a->tls != FA_TLS_STLS)
 			return usage_err("--insecure-plaintext goes with "
-			    "pop3:// only", NULL);
+					 "pop3:// only",
+			    NULL);
 		a->tls = FA_TLS_PLAINTEXT;
 	}
 	if (str_fmt(a->name, sizeof(a->name), "%s@%s", a->user, a->host) < 0 &&
@@ -239,10 +272,13 @@ default_config(char *out, size_t cap)
 	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 
 	if (x != NULL && x[0] == '/')
-		return str_fmt(out, cap, "%s/postie/fetch.conf", x) < 0 ? -1 : 0;
+		return str_fmt(out, cap, "%s/postie/fetch.conf", x) < 0 ? -1
+									: 0;
 	if (home != NULL && home[0] == '/')
-		return str_fmt(out, cap, "%s/.config/postie/fetch.conf",
-		    home) < 0 ? -1 : 0;
+		return str_fmt(out, cap, "%s/.config/postie/fetch.conf", home) <
+			       0
+			   ? -1
+			   : 0;
 	return -1;
 }
 
@@ -256,7 +292,8 @@ from_config(struct args *g, struct fa_account **acc_r, size_t *n_r)
 
 	if (g->nset > 0 || g->insecure)
 		return usage_err("account options need the one-off form "
-		    "(pop3s://...); put them in the config file", NULL);
+				 "(pop3s://...); put them in the config file",
+		    NULL);
 	if (g->config != NULL) {
 		if (str_copy(path, g->config, sizeof(path)) < 0)
 			return usage_err("config path too long", NULL);
@@ -306,14 +343,16 @@ cli_fetch(int argc, char **argv)
 
 	if (parse_args(argc, argv, &g, &rc) < 0)
 		return rc;
-	log_open(false, g.verbose ? LOG_LVL_INFO : g.quiet ? LOG_LVL_ERR :
-	    LOG_LVL_WARN);
+	log_open(false, g.verbose || (g.daemon && !g.quiet) ? LOG_LVL_INFO
+			: g.quiet                           ? LOG_LVL_ERR
+							    : LOG_LVL_WARN);
 	if (optind < argc - 1)
 		return usage_err("more than one URL", argv[optind + 1]);
 	if (optind == argc - 1) {
 		if (g.config != NULL || g.naccounts > 0)
 			return usage_err("a URL and --config/--account do not "
-			    "mix", NULL);
+					 "mix",
+			    NULL);
 		acc = calloc(1, sizeof(*acc));
 		if (acc == NULL)
 			return FX_FAIL;
@@ -327,8 +366,8 @@ cli_fetch(int argc, char **argv)
 	if (fs_state_dir(state_dir, sizeof(state_dir)) < 0 ||
 	    str_fmt(db_path, sizeof(db_path), "%s/state.db", state_dir) < 0) {
 		fprintf(stderr, "postie fetch: cannot create the state "
-		    "directory ($XDG_STATE_HOME/postie or "
-		    "~/.local/state/postie)\n");
+				"directory ($XDG_STATE_HOME/postie or "
+				"~/.local/state/postie)\n");
 		free(acc);
 		return FX_FAIL;
 	}
@@ -345,9 +384,9 @@ cli_fetch(int argc, char **argv)
 	if (g.daemon) {
 		rc = fm_daemon(jobs, n, &g.fo, g.parallel);
 	} else {
-		fm_run_all(jobs, n, &g.fo, g.parallel, g.progress == 1 ||
-		    (g.progress < 0 && !g.quiet && !g.json &&
-			isatty(STDERR_FILENO)));
+		fm_run_all(jobs, n, &g.fo, g.parallel,
+		    g.progress == 1 || (g.progress < 0 && !g.quiet && !g.json &&
+					   isatty(STDERR_FILENO)));
 		for (i = 0; i < n; i++)
 			if (!jobs[i].ready)
 				fprintf(stderr, "postie fetch: %s: %s\n",
@@ -371,15 +410,16 @@ cli_verify(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+		if (strcmp(argv[i], "--quiet") == 0 ||
+		    strcmp(argv[i], "-q") == 0)
 			quiet = true;
 		else if (strcmp(argv[i], "--json") == 0)
 			json = true;
 		else if (strcmp(argv[i], "--help") == 0) {
 			fputs("usage: postie verify [--quiet] [--json]\n"
-			    "Recomputes the SHA-256 of every message postie "
-			    "fetch stored and reports\nany that changed or "
-			    "disappeared. Exit 0 if all match, 1 if not.\n",
+			      "Recomputes the SHA-256 of every message postie "
+			      "fetch stored and reports\nany that changed or "
+			      "disappeared. Exit 0 if all match, 1 if not.\n",
 			    stdout);
 			return 0;
 		} else {

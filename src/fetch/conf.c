@@ -11,21 +11,21 @@
 #include "lib/num.h"
 #include "lib/util.h"
 
-#define WHY(...)                                                              \
-	do {                                                                  \
-		if (str_fmt(why, whycap, __VA_ARGS__) < 0 && whycap > 0)      \
-			why[whycap - 1] = '\0';                               \
+#define WHY(...)                                                               \
+	do {                                                                   \
+		if (str_fmt(why, whycap, __VA_ARGS__) < 0 && whycap > 0)       \
+			why[whycap - 1] = '\0';                                \
 	} while (0)
 
 static const struct {
 	const char *name;
 	enum fa_mech mech;
 } mechs[] = {
-	{ "SCRAM-SHA-256", FA_MECH_SCRAM_SHA256 },
-	{ "PLAIN", FA_MECH_PLAIN },
-	{ "LOGIN", FA_MECH_LOGIN },
-	{ "USER", FA_MECH_USER },
-	{ "APOP", FA_MECH_APOP },
+    {"SCRAM-SHA-256", FA_MECH_SCRAM_SHA256},
+    {"PLAIN", FA_MECH_PLAIN},
+    {"LOGIN", FA_MECH_LOGIN},
+    {"USER", FA_MECH_USER},
+    {"APOP", FA_MECH_APOP},
 };
 
 const char *
@@ -115,7 +115,7 @@ set_bool(bool *dst, const char *v, char *why, size_t whycap)
 	    strcmp(v, "true") == 0)
 		*dst = true;
 	else if (strcmp(v, "no") == 0 || strcmp(v, "off") == 0 ||
-	    strcmp(v, "false") == 0)
+		 strcmp(v, "false") == 0)
 		*dst = false;
 	else {
 		WHY("expected yes or no");
@@ -133,10 +133,23 @@ parse_size(const char *v, uint64_t *r)
 
 	if (len > 0) {
 		switch (v[len - 1]) {
-		case 'k': case 'K': mult = 1024; len--; break;
-		case 'm': case 'M': mult = 1024 * 1024; len--; break;
-		case 'g': case 'G': mult = 1024ULL * 1024 * 1024; len--; break;
-		default: break;
+		case 'k':
+		case 'K':
+			mult = 1024;
+			len--;
+			break;
+		case 'm':
+		case 'M':
+			mult = 1024 * 1024;
+			len--;
+			break;
+		case 'g':
+		case 'G':
+			mult = 1024ULL * 1024 * 1024;
+			len--;
+			break;
+		default:
+			break;
 		}
 	}
 	if (num_parse_u64(v, len, 0, UINT64_MAX, r) < 0 ||
@@ -153,7 +166,9 @@ parse_age(const char *v, uint64_t *r)
 
 	if (len > 0 && v[len - 1] >= '0' && v[len - 1] <= '9')
 		return num_parse_u64(v, len, 0, UINT64_MAX / 86400, r) < 0 ||
-		    __builtin_mul_overflow(*r, 86400, r) ? -1 : 0;
+			       __builtin_mul_overflow(*r, 86400, r)
+			   ? -1
+			   : 0;
 	return num_parse_duration(v, r);
 }
 
@@ -218,8 +233,7 @@ set_u32(uint32_t *dst, const char *v, uint32_t min, uint32_t max, char *why,
 }
 
 static int
-set_secs(uint64_t *dst, const char *v, uint64_t min, char *why,
-    size_t whycap)
+set_secs(uint64_t *dst, const char *v, uint64_t min, char *why, size_t whycap)
 {
 	if (num_parse_duration(v, dst) < 0 || *dst < min ||
 	    *dst > 365ULL * 86400) {
@@ -230,8 +244,8 @@ set_secs(uint64_t *dst, const char *v, uint64_t min, char *why,
 }
 
 static int
-set_enum(const char *v, const char *const *names, int *r, char *why,
-    size_t whycap)
+set_enum(
+    const char *v, const char *const *names, int *r, char *why, size_t whycap)
 {
 	int i;
 
@@ -248,11 +262,11 @@ int
 fa_set(struct fa_account *a, const char *k, const char *v, char *why,
     size_t whycap)
 {
-	static const char *const tls_names[] = { "implicit", "starttls",
-		"plaintext", NULL };
-	static const char *const pol_names[] = { "keep", "delete",
-		"delete-after", NULL };
-	static const char *const over_names[] = { "skip", "headers", NULL };
+	static const char *const tls_names[] = {
+	    "implicit", "starttls", "plaintext", NULL};
+	static const char *const pol_names[] = {
+	    "keep", "delete", "delete-after", NULL};
+	static const char *const over_names[] = {"skip", "headers", NULL};
 	uint64_t x;
 	int e;
 
@@ -294,15 +308,15 @@ fa_set(struct fa_account *a, const char *k, const char *v, char *why,
 	if (strcmp(k, "auth") == 0)
 		return set_mechs(a, v, why, whycap);
 	if (strcmp(k, "maildir") == 0 || strcmp(k, "mbox") == 0) {
-		a->dest = k[0] == 'm' && k[1] == 'a' ? FA_DEST_MAILDIR :
-		    FA_DEST_MBOX;
-		return set_path(a->dest_path, sizeof(a->dest_path), v, why,
-		    whycap);
+		a->dest =
+		    k[0] == 'm' && k[1] == 'a' ? FA_DEST_MAILDIR : FA_DEST_MBOX;
+		return set_path(
+		    a->dest_path, sizeof(a->dest_path), v, why, whycap);
 	}
 	if (strcmp(k, "mda") == 0) {
 		a->dest = FA_DEST_MDA;
-		return set_str(a->dest_path, sizeof(a->dest_path), v, why,
-		    whycap);
+		return set_str(
+		    a->dest_path, sizeof(a->dest_path), v, why, whycap);
 	}
 	if (strcmp(k, "policy") == 0) {
 		if (set_enum(v, pol_names, &e, why, whycap) < 0)
@@ -341,8 +355,8 @@ fa_set(struct fa_account *a, const char *k, const char *v, char *why,
 	if (strcmp(k, "pin") == 0)
 		return set_str(a->pin, sizeof(a->pin), v, why, whycap);
 	if (strcmp(k, "source-address") == 0)
-		return set_str(a->source_ip, sizeof(a->source_ip), v, why,
-		    whycap);
+		return set_str(
+		    a->source_ip, sizeof(a->source_ip), v, why, whycap);
 	if (strcmp(k, "pipeline-window") == 0)
 		return set_u32(&a->window, v, 1, FETCH_WINDOW_MAX, why, whycap);
 	if (strcmp(k, "timeout") == 0)
@@ -350,12 +364,12 @@ fa_set(struct fa_account *a, const char *k, const char *v, char *why,
 	if (strcmp(k, "session-timeout") == 0)
 		return set_secs(&a->session_timeout_s, v, 1, why, whycap);
 	if (strcmp(k, "interval") == 0)
-		return set_secs(&a->interval_s, v, 10, why, whycap);
+		return set_secs(&a->interval_s, v, 1, why, whycap);
 	if (strcmp(k, "mass-new-percent") == 0)
 		return set_u32(&a->mass_new_pct, v, 1, 100, why, whycap);
 	if (strcmp(k, "mass-new-min") == 0)
-		return set_u32(&a->mass_new_min, v, 0, FETCH_MSGS_MAX, why,
-		    whycap);
+		return set_u32(
+		    &a->mass_new_min, v, 0, FETCH_MSGS_MAX, why, whycap);
 	if (strcmp(k, "enabled") == 0)
 		return set_bool(&a->enabled, v, why, whycap);
 	WHY("unknown key");

@@ -11,9 +11,9 @@
 #include "lib/limits.h"
 
 enum fa_tls {
-	FA_TLS_IMPLICIT,   /* pop3s: TLS from the first byte (port 995) */
-	FA_TLS_STLS,	   /* pop3: STLS required before any password */
-	FA_TLS_PLAINTEXT   /* explicit, loudly warned cleartext */
+	FA_TLS_IMPLICIT, /* pop3s: TLS from the first byte (port 995) */
+	FA_TLS_STLS,     /* pop3: STLS required before any password */
+	FA_TLS_PLAINTEXT /* explicit, loudly warned cleartext */
 };
 
 enum fa_pwsrc { FA_PW_NONE, FA_PW_FILE, FA_PW_COMMAND, FA_PW_PROMPT };
@@ -34,29 +34,29 @@ enum fa_mech {
 struct fa_account {
 	char name[FETCH_NAME_MAX];
 	char host[FETCH_HOST_MAX + 1];
-	uint16_t port;			/* 0: 995 or 110 by TLS mode */
+	uint16_t port; /* 0: 995 or 110 by TLS mode */
 	char user[P3_USER_MAX + 1];
 	enum fa_tls tls;
 	enum fa_pwsrc pwsrc;
-	char pwarg[FETCH_PATH_MAX];	/* password file or command */
+	char pwarg[FETCH_PATH_MAX]; /* password file or command */
 	int nmech;
 	enum fa_mech mech[FA_MECHS_MAX]; /* preference; APOP only if listed */
 	enum fa_dest dest;
-	char dest_path[FETCH_PATH_MAX];	/* Maildir, mbox file or command */
+	char dest_path[FETCH_PATH_MAX]; /* Maildir, mbox file or command */
 	enum fa_policy policy;
-	uint64_t delete_after_s;	/* FA_DELETE_AFTER age */
-	uint64_t size_limit;		/* 0: none */
+	uint64_t delete_after_s; /* FA_DELETE_AFTER age */
+	uint64_t size_limit;     /* 0: none */
 	enum fa_oversize oversize;
-	char ca_file[FETCH_PATH_MAX];	/* "" : system store */
-	char pin[FETCH_NAME_MAX * 2];	/* hex SHA-256 of the leaf cert */
+	char ca_file[FETCH_PATH_MAX]; /* "" : system store */
+	char pin[FETCH_NAME_MAX * 2]; /* hex SHA-256 of the leaf cert */
 	char source_ip[64];
-	uint32_t window;		/* PIPELINING window */
-	uint64_t timeout_s;		/* connect and each read/write */
-	uint64_t session_timeout_s;	/* whole session */
-	uint64_t interval_s;		/* daemon mode */
-	uint32_t mass_new_pct;		/* pause when more unseen than this */
-	uint32_t mass_new_min;		/* ... and at least this many */
-	uint64_t max_msg;		/* refuse larger messages */
+	uint32_t window;            /* PIPELINING window */
+	uint64_t timeout_s;         /* connect and each read/write */
+	uint64_t session_timeout_s; /* whole session */
+	uint64_t interval_s;        /* daemon mode */
+	uint32_t mass_new_pct;      /* pause when more unseen than this */
+	uint32_t mass_new_min;      /* ... and at least this many */
+	uint64_t max_msg;           /* refuse larger messages */
 	bool enabled;
 };
 
@@ -64,8 +64,8 @@ struct fa_account {
 void fa_defaults(struct fa_account *a);
 /* Apply one "key = value" setting to a. 0, or -1 with a reason in
  * why[0..whycap). Paths starting with "~/" are expanded with $HOME. */
-int fa_set(struct fa_account *a, const char *key, const char *value,
-    char *why, size_t whycap) __attribute__((warn_unused_result));
+int fa_set(struct fa_account *a, const char *key, const char *value, char *why,
+    size_t whycap) __attribute__((warn_unused_result));
 /* Parse a one-off URL pop3s://user@host[:port] or pop3://... into a (user
  * may be %-encoded, IPv6 hosts in brackets). 0, or -1 with why set. */
 int fa_parse_url(struct fa_account *a, const char *url, char *why,
@@ -81,8 +81,8 @@ int fa_parse(const char *file, const char *text, size_t len,
     struct fa_account **acc_r, size_t *n_r, char *why, size_t whycap)
     __attribute__((warn_unused_result));
 /* Read and parse a config file (at most 1 MiB). As fa_parse. */
-int fa_load(const char *path, struct fa_account **acc_r, size_t *n_r,
-    char *why, size_t whycap) __attribute__((warn_unused_result));
+int fa_load(const char *path, struct fa_account **acc_r, size_t *n_r, char *why,
+    size_t whycap) __attribute__((warn_unused_result));
 /* Name of a mechanism ("SCRAM-SHA-256", "PLAIN", ..., "USER", "APOP"). */
 const char *fa_mech_name(enum fa_mech m);
 

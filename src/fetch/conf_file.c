@@ -14,10 +14,10 @@
 
 #define CONF_FILE_MAX (1024 * 1024)
 
-#define WHY(...)                                                              \
-	do {                                                                  \
-		if (str_fmt(why, whycap, __VA_ARGS__) < 0 && whycap > 0)      \
-			why[whycap - 1] = '\0';                               \
+#define WHY(...)                                                               \
+	do {                                                                   \
+		if (str_fmt(why, whycap, __VA_ARGS__) < 0 && whycap > 0)       \
+			why[whycap - 1] = '\0';                                \
 	} while (0)
 
 static int
@@ -131,8 +131,8 @@ fa_parse_url(struct fa_account *a, const char *url, char *why, size_t whycap)
 	}
 	a->port = 0;
 	if (colon != NULL) {
-		if (num_parse_u64(colon + 1, (size_t)(end - colon - 1), 1, 65535,
-			&port) < 0) {
+		if (num_parse_u64(colon + 1, (size_t)(end - colon - 1), 1,
+			65535, &port) < 0) {
 			WHY("bad port in URL");
 			return -1;
 		}
@@ -156,8 +156,9 @@ fa_check(struct fa_account *a, char *why, size_t whycap)
 		WHY("no destination (maildir, mbox or mda)");
 		return -1;
 	}
-	if (a->pwsrc == FA_PW_NONE || ((a->pwsrc == FA_PW_FILE ||
-	    a->pwsrc == FA_PW_COMMAND) && a->pwarg[0] == '\0')) {
+	if (a->pwsrc == FA_PW_NONE ||
+	    ((a->pwsrc == FA_PW_FILE || a->pwsrc == FA_PW_COMMAND) &&
+		a->pwarg[0] == '\0')) {
 		WHY("no password source");
 		return -1;
 	}
@@ -194,7 +195,7 @@ trim(const char **p, size_t *len)
 		(*len)--;
 	}
 	while (*len > 0 && ((*p)[*len - 1] == ' ' || (*p)[*len - 1] == '\t' ||
-	    (*p)[*len - 1] == '\r'))
+			       (*p)[*len - 1] == '\r'))
 		(*len)--;
 }
 

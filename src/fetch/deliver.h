@@ -14,12 +14,12 @@
 
 struct fd_out {
 	int fd;
-	void *sha;		/* EVP_MD_CTX */
-	uint64_t size;		/* bytes written */
+	void *sha;     /* EVP_MD_CTX */
+	uint64_t size; /* bytes written */
 	size_t blen;
-	uint8_t *buf;		/* FETCH_IO_BUF bytes */
+	uint8_t *buf; /* FETCH_IO_BUF bytes */
 	bool failed;
-	int err;		/* errno of the first failure */
+	int err; /* errno of the first failure */
 };
 
 /* Start writing to fd (which the fd_out then owns). 0 or -1 (no memory). */
@@ -27,8 +27,15 @@ int fd_out_init(struct fd_out *o, int fd) __attribute__((warn_unused_result));
 /* Append bytes (buffered, hashed). 0, or -1 after any write error. */
 int fd_out_write(struct fd_out *o, const void *p, size_t len)
     __attribute__((warn_unused_result));
+/* Hash and count bytes without writing them anywhere. 0 or -1. */
+int fd_out_hash_only(struct fd_out *o, const void *p, size_t len)
+    __attribute__((warn_unused_result));
+/* An unnamed temporary file in dir (O_TMPFILE, else mkstemp + unlink) for
+ * spooling a message. fd or -1. */
+int fd_spool_open(const char *dir) __attribute__((warn_unused_result));
 /* Flush the buffer; with sync, fsync the file too. 0 or -1. */
-int fd_out_flush(struct fd_out *o, bool sync) __attribute__((warn_unused_result));
+int fd_out_flush(struct fd_out *o, bool sync)
+    __attribute__((warn_unused_result));
 /* Finish: lower-case hex SHA-256 of all bytes written into hex. Does not
  * close the fd. */
 void fd_out_digest(struct fd_out *o, char hex[65]);
@@ -44,7 +51,7 @@ struct fd_md {
 	char path[FETCH_PATH_MAX];
 	int dir_fd, tmp_fd, new_fd, cur_fd;
 	unsigned seq;
-	char host[64];	/* sanitized host name for file names */
+	char host[64]; /* sanitized host name for file names */
 };
 
 /* Open (creating tmp/ new/ cur/ with mode 0700 if missing) a Maildir.

@@ -37,8 +37,8 @@ sanitize_host(char *out, size_t cap)
 	for (i = 0; h[i] != '\0' && o + 1 < cap; i++) {
 		char c = h[i];
 
-		out[o++] = (c == '/' || c == ':' || c < 0x21 || c > 0x7e) ?
-		    '_' : c;
+		out[o++] =
+		    (c == '/' || c == ':' || c < 0x21 || c > 0x7e) ? '_' : c;
 	}
 	if (o == 0 && cap > 9) {
 		memcpy(out, "localhost", 9);
@@ -79,7 +79,7 @@ fail:
 void
 fd_md_close(struct fd_md *md)
 {
-	int *fds[] = { &md->dir_fd, &md->tmp_fd, &md->new_fd, &md->cur_fd };
+	int *fds[] = {&md->dir_fd, &md->tmp_fd, &md->new_fd, &md->cur_fd};
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -101,8 +101,9 @@ fd_md_newname(struct fd_md *md, char *name, size_t cap)
 	md->seq++;
 	return str_fmt(name, cap, "%lld.M%06ldP%ldQ%uR%02x%02x%02x%02x.%s",
 		   (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(),
-		   md->seq, rnd[0], rnd[1], rnd[2], rnd[3], md->host) < 0 ?
-	    -1 : 0;
+		   md->seq, rnd[0], rnd[1], rnd[2], rnd[3], md->host) < 0
+		   ? -1
+		   : 0;
 }
 
 int
@@ -139,8 +140,7 @@ move_new(struct fd_md *md, const char *name)
 }
 
 int
-fd_md_commit(struct fd_md *md, const char *name, struct fd_out *o,
-    char hex[65])
+fd_md_commit(struct fd_md *md, const char *name, struct fd_out *o, char hex[65])
 {
 	int saved;
 

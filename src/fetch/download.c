@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fetch/run.h"
 #include "lib/log.h"
@@ -35,8 +36,8 @@ uidl_of(const struct fr_ctx *c, uint32_t num)
 /* Record the deliveries of prev (if any) and add intents for next (if any),
  * in one transaction. new/ must have been fsynced for prev. */
 static int
-commit_step(struct fr_ctx *c, const struct batch *prev,
-    const struct batch *next)
+commit_step(
+    struct fr_ctx *c, const struct batch *prev, const struct batch *next)
 {
 	size_t i;
 
@@ -47,17 +48,19 @@ commit_step(struct fr_ctx *c, const struct batch *prev,
 		const char *u = uidl_of(c, s->job->num);
 
 		if (s->delivered &&
-		    fs_record(c->db, c->acct, u, s->job->headers ? FS_HEADERS :
-			FS_STORED, c->now, s->size, s->sha, c->kind,
-			c->a->dest_path, s->name) < 0)
+		    fs_record(c->db, c->acct, u,
+			s->job->headers ? FS_HEADERS : FS_STORED, c->now,
+			s->size, s->sha, c->kind, c->a->dest_path, s->name) < 0)
 			goto fail_rb;
 		if (fs_intent_del(c->db, c->acct, u) < 0)
 			goto fail_rb;
 	}
-	for (i = 0; next != NULL && i < next->n; i++)
-		if (fs_intent_add(c->db, c->acct, uidl_of(c, next->v[i].job->num),
-			c->kind, next->v[i].job->headers ? FS_HEADERS :
-			FS_STORED, c->a->dest_path, next->v[i].name, NULL) < 0)
+	for (i = 0; next != NULL && c->kind == FS_KIND_MAILDIR && i < next->n;
+	     i++)
+		if (fs_intent_add(c->db, c->acct,
+			uidl_of(c, next->v[i].job->num), c->kind,
+			next->v[i].job->headers ? FS_HEADERS : FS_STORED,
+			c->a->dest_path, next->v[i].name, NULL) < 0)
 			goto fail_rb;
 	if (fs_commit(c->db) < 0)
 		goto fail_rb;
@@ -68,8 +71,77 @@ fail:
 	return fr_fail(c, FX_FAIL, "state database: %s", fs_errmsg(c->db));
 }
 
-/* One "+OK" reply and its body, stored into the Maildir. 0 delivered or
- * skipped (-ERR), -1 session or local failure. */
+/* Start writing one message: tmp/ of the Maildir, else a spool file. */
+static int
+out_begin(struct fr_ctx *c, struct slot *s, struct fd_out *o)
+{
+	int fd;
+
+	if (c->kind == FS_KIND_MAILDIR) {
+		if (fd_md_begin(&c->md, s->name, o) < 0)
+			return fr_fail(c, FX_FAIL, "%s/tmp/%s: %s", c->md.path,
+			    s->name, strerror(errno));
+		return 0;
+	}
+	fd = fd_spool_open(c->o->state_dir);
+	if (fd < 0 || fd_out_init(o, fd) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return fr_fail(c, FX_FAIL, "cannot create a spool file in %s",
+		    c->o->state_dir);
+	}
+	return 0;
+}
+
+static void
+out_abort(struct fr_ctx *c, struct slot *s, struct fd_out *o)
+{
+	if (c->kind == FS_KIND_MAILDIR)
+		fd_md_abort(&c->md, s->name, o);
+	else
+		fd_out_free(o);
+}
+
+/* The message is complete in o: deliver it. 0 (s->delivered tells), -1. */
+static int
+out_commit(struct fr_ctx *c, struct slot *s, struct fd_out *o)
+{
+	const char *uidl = uidl_of(c, s->job->num);
+	int r;
+
+	s->size = o->size;
+	if (c->kind == FS_KIND_MAILDIR) {
+		if (fd_md_commit(&c->md, s->name, o, s->sha) < 0)
+			return fr_fail(c, FX_FAIL, "storing into %s: %s",
+			    c->md.path, strerror(errno));
+		s->delivered = true;
+		return 0;
+	}
+	if (fd_out_flush(o, false) < 0) {
+		fd_out_free(o);
+		return fr_fail(c, FX_FAIL, "spool: %s", strerror(o->err));
+	}
+	fd_out_digest(o, s->sha);
+	if (c->kind == FS_KIND_MBOX) {
+		r = fr_mbox_deliver(c, uidl,
+		    s->job->headers ? FS_HEADERS : FS_STORED, o->fd, s->sha,
+		    s->name, sizeof(s->name));
+	} else {
+		r = fr_mda_deliver(c, uidl, o->fd);
+		if (str_copy(s->name, "mda", sizeof(s->name)) < 0)
+			r = -1;
+		if (r == 1)
+			c->r->undelivered++;
+	}
+	fd_out_free(o);
+	if (r < 0)
+		return -1;
+	s->delivered = r == 0;
+	return 0;
+}
+
+/* One "+OK" reply and its body, delivered. 0 delivered or skipped (-ERR,
+ * a refusing delivery command), -1 session or local failure. */
 static int
 fetch_one(struct fr_ctx *c, struct slot *s)
 {
@@ -85,16 +157,16 @@ fetch_one(struct fr_ctx *c, struct slot *s)
 	if (r == 0) {
 		log_warn("%s: message %u (%s) not retrieved: \"%s\"",
 		    c->a->name, (unsigned)s->job->num, e->uidl,
-		    log_escape(c->s->line, strlen(c->s->line), esc,
-		    sizeof(esc)));
+		    log_escape(
+			c->s->line, strlen(c->s->line), esc, sizeof(esc)));
 		c->r->msg_errors++;
 		return 0;
 	}
-	if (fd_md_begin(&c->md, s->name, &o) < 0)
-		return fr_fail(c, FX_FAIL, "%s/tmp/%s: %s", c->md.path,
-		    s->name, strerror(errno));
+	if (out_begin(c, s, &o) < 0)
+		return -1;
 	if (s->job->headers) {
-		int n = str_fmt(hdr, sizeof(hdr), "X-Postie-Truncated: body "
+		int n = str_fmt(hdr, sizeof(hdr),
+		    "X-Postie-Truncated: body "
 		    "of a %llu-octet message not downloaded (size limit)\n",
 		    (unsigned long long)e->size);
 
@@ -107,16 +179,15 @@ fetch_one(struct fr_ctx *c, struct slot *s)
 	if (!s->job->headers && e->listed && wire != e->size &&
 	    wire != e->size + 2) {
 		log_warn("%s: message %u (%s): server announced %llu octets "
-		    "but sent %llu", c->a->name, (unsigned)s->job->num,
-		    e->uidl, (unsigned long long)e->size,
-		    (unsigned long long)wire);
+			 "but sent %llu",
+		    c->a->name, (unsigned)s->job->num, e->uidl,
+		    (unsigned long long)e->size, (unsigned long long)wire);
 		c->r->warnings++;
 	}
-	s->size = o.size;
-	if (fd_md_commit(&c->md, s->name, &o, s->sha) < 0)
-		return fr_fail(c, FX_FAIL, "storing into %s: %s", c->md.path,
-		    strerror(errno));
-	s->delivered = true;
+	if (out_commit(c, s, &o) < 0)
+		return -1;
+	if (!s->delivered)
+		return 0;
 	c->r->bytes += s->size;
 	if (s->job->headers)
 		c->r->headers_only++;
@@ -128,7 +199,7 @@ fetch_one(struct fr_ctx *c, struct slot *s)
 	}
 	return 0;
 abort:
-	fd_md_abort(&c->md, s->name, &o);
+	out_abort(c, s, &o);
 	return -1;
 }
 
@@ -144,8 +215,9 @@ send_batch(struct fr_ctx *c, const struct batch *b)
 	if (buf == NULL)
 		return fr_fail(c, FX_FAIL, "out of memory");
 	for (i = 0; i < b->n; i++) {
-		n = str_fmt(one, sizeof(one), b->v[i].job->headers ?
-		    "TOP %u 0\r\n" : "RETR %u\r\n", (unsigned)b->v[i].job->num);
+		n = str_fmt(one, sizeof(one),
+		    b->v[i].job->headers ? "TOP %u 0\r\n" : "RETR %u\r\n",
+		    (unsigned)b->v[i].job->num);
 		if (n < 0) {
 			free(buf);
 			return -1;
@@ -162,8 +234,7 @@ send_batch(struct fr_ctx *c, const struct batch *b)
 }
 
 static int
-prepare(struct fr_ctx *c, struct batch *b, const struct fr_job *jobs,
-    size_t n)
+prepare(struct fr_ctx *c, struct batch *b, const struct fr_job *jobs, size_t n)
 {
 	size_t i;
 
@@ -171,8 +242,9 @@ prepare(struct fr_ctx *c, struct batch *b, const struct fr_job *jobs,
 	for (i = 0; i < n; i++) {
 		memset(&b->v[i], 0, sizeof(b->v[i]));
 		b->v[i].job = &jobs[i];
-		if (fd_md_newname(&c->md, b->v[i].name,
-			sizeof(b->v[i].name)) < 0)
+		if (c->kind == FS_KIND_MAILDIR &&
+		    fd_md_newname(&c->md, b->v[i].name, sizeof(b->v[i].name)) <
+			0)
 			return fr_fail(c, FX_FAIL, "cannot make a file name");
 	}
 	return 0;
@@ -201,7 +273,8 @@ fr_download(struct fr_ctx *c, const struct fr_job *jobs, size_t n)
 			rc = -1;
 			break;
 		}
-		if (prev != NULL && fd_md_sync(&c->md) < 0) {
+		if (prev != NULL && c->kind == FS_KIND_MAILDIR &&
+		    fd_md_sync(&c->md) < 0) {
 			rc = fr_fail(c, FX_FAIL, "fsync %s/new: %s", c->md.path,
 			    strerror(errno));
 			break;
@@ -229,7 +302,7 @@ fr_download(struct fr_ctx *c, const struct fr_job *jobs, size_t n)
 			break;
 	}
 	if (prev != NULL) {
-		if (fd_md_sync(&c->md) < 0)
+		if (c->kind == FS_KIND_MAILDIR && fd_md_sync(&c->md) < 0)
 			rc = fr_fail(c, FX_FAIL, "fsync %s/new: %s", c->md.path,
 			    strerror(errno));
 		else if (commit_step(c, prev, NULL) < 0)
@@ -263,8 +336,8 @@ fr_delete(struct fr_ctx *c, const uint32_t *nums, size_t n)
 			len += (size_t)m;
 		}
 		if (pc_write(&c->s->conn, buf, len) < 0) {
-			fx_fail(c->s, FX_PROTO, "sending to %s: %s",
-			    c->a->host, c->s->conn.err);
+			fx_fail(c->s, FX_PROTO, "sending to %s: %s", c->a->host,
+			    c->s->conn.err);
 			goto fail;
 		}
 		for (i = 0; i < k; i++) {
@@ -276,8 +349,6 @@ fr_delete(struct fr_ctx *c, const uint32_t *nums, size_t n)
 			else
 				c->r->msg_errors++;
 		}
-		if (c->p != NULL)
-			atomic_fetch_add(&c->p->done, (unsigned)k);
 		off += k;
 	}
 	free(buf);

@@ -57,8 +57,8 @@ fl_free(struct fl_listing *l)
 /* Split "n rest" and check n against the count. Returns the entry or NULL
  * (l->err set). */
 static struct fl_entry *
-entry_for(struct fl_listing *l, const char *line, size_t len,
-    struct p3_span *rest_r)
+entry_for(
+    struct fl_listing *l, const char *line, size_t len, struct p3_span *rest_r)
 {
 	uint32_t n;
 

@@ -12,18 +12,18 @@
 #include "lib/limits.h"
 
 struct fl_entry {
-	uint64_t size;		     /* octets from LIST (if listed) */
-	bool listed;		     /* seen in LIST */
-	bool has_uidl;		     /* seen in UIDL */
-	char uidl[P3_UIDL_MAX + 1];  /* NUL-terminated unique-id */
+	uint64_t size;              /* octets from LIST (if listed) */
+	bool listed;                /* seen in LIST */
+	bool has_uidl;              /* seen in UIDL */
+	char uidl[P3_UIDL_MAX + 1]; /* NUL-terminated unique-id */
 };
 
 struct fl_listing {
-	uint32_t count;	     /* messages 1..count, from STAT */
-	struct fl_entry *e;  /* e[n - 1] describes message n */
-	uint32_t nuidl;	     /* UIDL lines accepted */
-	uint32_t nlist;	     /* LIST lines accepted */
-	char err[160];	     /* why the last call failed */
+	uint32_t count;     /* messages 1..count, from STAT */
+	struct fl_entry *e; /* e[n - 1] describes message n */
+	uint32_t nuidl;     /* UIDL lines accepted */
+	uint32_t nlist;     /* LIST lines accepted */
+	char err[160];      /* why the last call failed */
 };
 
 /* Prepare for count messages (at most FETCH_MSGS_MAX). 0, or -1 with l->err

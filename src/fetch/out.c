@@ -1,5 +1,7 @@
 /* out.c: buffered, hashed output for one delivered message. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -7,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "fetch/deliver.h"
+#include "lib/util.h"
 
 int
 fd_out_init(struct fd_out *o, int fd)
@@ -68,6 +71,33 @@ fd_out_write(struct fd_out *o, const void *p, size_t len)
 	memcpy(o->buf + o->blen, p, len);
 	o->blen += len;
 	return 0;
+}
+
+int
+fd_out_hash_only(struct fd_out *o, const void *p, size_t len)
+{
+	if (o->failed || EVP_DigestUpdate(o->sha, p, len) != 1 ||
+	    __builtin_add_overflow(o->size, len, &o->size)) {
+		o->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+int
+fd_spool_open(const char *dir)
+{
+	char path[FETCH_PATH_MAX + 32];
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd >= 0)
+		return fd;
+	if (str_fmt(path, sizeof(path), "%s/spool.XXXXXX", dir) < 0)
+		return -1;
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		(void)unlink(path);
+	return fd;
 }
 
 int

@@ -108,8 +108,9 @@ plan(struct fr_ctx *c, struct fr_job *jobs, size_t *n_r)
 		c->r->new_msgs++;
 		if (e->listed && a->max_msg > 0 && e->size > a->max_msg) {
 			log_warn("%s: message %u is %llu octets, over "
-			    "max-message-size; skipped", a->name,
-			    (unsigned)(i + 1), (unsigned long long)e->size);
+				 "max-message-size; skipped",
+			    a->name, (unsigned)(i + 1),
+			    (unsigned long long)e->size);
 			c->r->skipped++;
 			continue;
 		}
@@ -119,8 +120,8 @@ plan(struct fr_ctx *c, struct fr_job *jobs, size_t *n_r)
 			continue;
 		}
 		jobs[n].num = i + 1;
-		jobs[n].headers = e->listed && a->size_limit > 0 &&
-		    e->size > a->size_limit;
+		jobs[n].headers =
+		    e->listed && a->size_limit > 0 && e->size > a->size_limit;
 		n++;
 	}
 	*n_r = n;
@@ -129,15 +130,16 @@ plan(struct fr_ctx *c, struct fr_job *jobs, size_t *n_r)
 	    prev < a->mass_new_min || unseen < a->mass_new_min)
 		return 0;
 	if ((uint64_t)vanished * 100 >= (uint64_t)a->mass_new_pct * prev &&
-	    (uint64_t)unseen * 100 >= (uint64_t)a->mass_new_pct *
-		c->r->on_server) {
+	    (uint64_t)unseen * 100 >=
+		(uint64_t)a->mass_new_pct * c->r->on_server) {
 		c->r->paused = true;
-		fr_fail(c, FX_FAIL, "%u of the %u messages seen on the "
+		fr_fail(c, FX_FAIL,
+		    "%u of the %u messages seen on the "
 		    "server last time are gone and %u of %u are new: the "
 		    "server probably changed its unique-ids. Paused; run with "
 		    "--rebuild-state to mark them all as seen, or "
-		    "--accept-new to download them again", vanished, prev,
-		    unseen, c->r->on_server);
+		    "--accept-new to download them again",
+		    vanished, prev, unseen, c->r->on_server);
 		return 1;
 	}
 	return 0;
@@ -153,8 +155,8 @@ deletions(struct fr_ctx *c, uint32_t **v_r, size_t *n_r)
 
 	fs_known_free(&c->known);
 	if (fs_known_load(c->db, c->acct, &c->known) < 0)
-		return fr_fail(c, FX_FAIL, "state database: %s",
-		    fs_errmsg(c->db));
+		return fr_fail(
+		    c, FX_FAIL, "state database: %s", fs_errmsg(c->db));
 	v = calloc(c->l.count + 1, sizeof(*v));
 	if (v == NULL)
 		return fr_fail(c, FX_FAIL, "out of memory");
@@ -173,32 +175,31 @@ delete_and_quit(struct fr_ctx *c, const uint32_t *dele, size_t n)
 {
 	uint32_t i;
 
-	if (c->p != NULL) {
+	if (c->p != NULL && n > 0)
 		atomic_store(&c->p->phase, FR_DELETE);
-		atomic_store(&c->p->done, 0);
-		atomic_store(&c->p->total, (unsigned)n);
-	}
 	if (n > 0 && fr_delete(c, dele, n) < 0)
 		return -1;
 	if (c->ndeleted > 0) {
 		if (fs_begin(c->db) < 0)
-			return fr_fail(c, FX_FAIL, "state database: %s",
-			    fs_errmsg(c->db));
+			return fr_fail(
+			    c, FX_FAIL, "state database: %s", fs_errmsg(c->db));
 		for (i = 0; i < c->ndeleted; i++)
 			if (fs_set_present(c->db, c->acct,
 				c->l.e[c->deleted[i] - 1].uidl, false) < 0)
 				break;
 		if (i < c->ndeleted || fs_commit(c->db) < 0) {
 			fs_rollback(c->db);
-			return fr_fail(c, FX_FAIL, "state database: %s",
-			    fs_errmsg(c->db));
+			return fr_fail(
+			    c, FX_FAIL, "state database: %s", fs_errmsg(c->db));
 		}
 	}
 	if (fx_quit(c->s) < 0) {
 		if (c->ndeleted > 0) {
-			log_warn("%s: the server did not confirm QUIT; some "
+			log_warn(
+			    "%s: the server did not confirm QUIT; some "
 			    "deletions may not have happened (retried next "
-			    "time)", c->a->name);
+			    "time)",
+			    c->a->name);
 			c->r->warnings++;
 		}
 		return 0;
@@ -295,6 +296,7 @@ fr_run(const struct fa_account *a, const char *pass, const struct fr_opts *o,
 	int lock;
 
 	memset(r, 0, sizeof(*r));
+	r->login_delay = r->expire = -1;
 	memset(&c, 0, sizeof(c));
 	c.a = a;
 	c.o = o;
@@ -305,8 +307,10 @@ fr_run(const struct fa_account *a, const char *pass, const struct fr_opts *o,
 	c.window = 1;
 	lock = fs_lock_account(o->state_dir, a->host, a->port, a->user);
 	if (lock < 0) {
-		fr_fail(&c, FX_FAIL, lock == -2 ? "another postie fetch is "
-		    "working on this account" : "cannot take the account lock");
+		fr_fail(&c, FX_FAIL,
+		    lock == -2 ? "another postie fetch is "
+				 "working on this account"
+			       : "cannot take the account lock");
 		goto out;
 	}
 	if (fs_open(o->db_path, &c.db, why, sizeof(why)) < 0) {
@@ -331,6 +335,8 @@ fr_run(const struct fa_account *a, const char *pass, const struct fr_opts *o,
 		goto out;
 	}
 	r->mech = c.s->mech_used;
+	r->login_delay = c.s->capa.login_delay;
+	r->expire = c.s->capa.expire;
 	if (str_copy(r->tls, pc_tls_version(&c.s->conn), sizeof(r->tls)) < 0)
 		r->tls[0] = '\0';
 	if (fs_set_last_login(c.db, c.acct, c.now) < 0)
@@ -339,6 +345,11 @@ fr_run(const struct fa_account *a, const char *pass, const struct fr_opts *o,
 	session_body(&c);
 	if (c.s->code != FX_OK)
 		fr_fail(&c, c.s->code, "%s", c.s->err);
+	if (r->undelivered > 0)
+		fr_fail(&c, FX_FAIL,
+		    "%u messages were not accepted by the "
+		    "delivery command; they stay on the server",
+		    r->undelivered);
 	fx_close(c.s);
 out:
 	if (c.s != NULL)

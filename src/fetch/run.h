@@ -18,8 +18,8 @@
 #include "lib/buf.h"
 
 struct fr_opts {
-	bool all;	    /* download messages already stored, again */
-	bool dry_run;	    /* only say what would happen */
+	bool all;           /* download messages already stored, again */
+	bool dry_run;       /* only say what would happen */
 	bool rebuild_state; /* mark what is on the server as seen */
 	bool accept_new;    /* go on despite a mass change of unique-ids */
 	const char *state_dir;
@@ -37,15 +37,18 @@ struct fr_progress {
 enum fr_phase { FR_CONNECT, FR_LIST, FR_FETCH, FR_DELETE, FR_DONE };
 
 struct fr_result {
-	int code;		/* enum fx_code */
+	int code; /* enum fx_code */
 	char err[512];
-	bool paused;		/* mass change of unique-ids */
+	bool paused; /* mass change of unique-ids */
 	uint32_t on_server, new_msgs, fetched, headers_only, skipped;
 	uint32_t deleted, recovered, msg_errors, warnings, marked_seen;
-	uint64_t bytes;		/* stored */
-	uint64_t ms;		/* wall time */
-	const char *mech;	/* login mechanism used */
+	uint32_t undelivered; /* refused by the delivery command */
+	uint64_t bytes;       /* stored */
+	uint64_t ms;          /* wall time */
+	const char *mech;     /* login mechanism used */
 	char tls[16];
+	int64_t login_delay; /* server's LOGIN-DELAY (s), -1 unknown */
+	int64_t expire;      /* server's EXPIRE (days), -1 none, -2 never */
 };
 
 /* Fetch account a (password pass) with options o. Always fills r; returns
@@ -53,11 +56,11 @@ struct fr_result {
 int fr_run(const struct fa_account *a, const char *pass,
     const struct fr_opts *o, struct fr_progress *p, struct fr_result *r);
 
-/* ---- Internal to src/fetch/run*.c, download.c, recover.c --------------- */
+/* ---- Internal to src/fetch (run, download, body, verify, deliver_spool) */
 
 struct fr_job {
-	uint32_t num;	 /* message number */
-	bool headers;	 /* TOP n 0 instead of RETR (oversize policy) */
+	uint32_t num; /* message number */
+	bool headers; /* TOP n 0 instead of RETR (oversize policy) */
 };
 
 struct fr_ctx {
@@ -68,13 +71,13 @@ struct fr_ctx {
 	struct fx_sess *s;
 	struct fs_db *db;
 	int64_t acct;
-	int kind;		/* enum fs_kind of the destination */
-	struct fd_md md;	/* kind == FS_KIND_MAILDIR */
+	int kind;        /* enum fs_kind of the destination */
+	struct fd_md md; /* kind == FS_KIND_MAILDIR */
 	struct fl_listing l;
 	struct fs_known known;
 	int64_t now;
 	uint32_t window;
-	uint32_t *deleted;	/* numbers DELE'd with +OK */
+	uint32_t *deleted; /* numbers DELE'd with +OK */
 	uint32_t ndeleted;
 };
 
@@ -91,15 +94,23 @@ int fr_delete(struct fr_ctx *c, const uint32_t *nums, size_t n)
     __attribute__((warn_unused_result));
 /* STAT, UIDL (or the TOP-hash fallback) and LIST into c->l. 0 or -1. */
 int fr_list(struct fr_ctx *c) __attribute__((warn_unused_result));
-/* Read a multi-line body into o and/or mem (either may be NULL; mem keeps
- * what fits its cap), decoding to LF line ends. listed is the LIST size
- * (for the sanity cap); *wire_r gets the octets as sent. 0, or -1 with the
- * session failed. */
+/* Read a multi-line body, LF line ends, into o and/or mem (NULL: not; mem
+ * keeps what fits). listed (the LIST size) sets the cap; *wire_r gets the
+ * octets as sent. 0, or -1 (session failed). */
 int fr_read_body(struct fr_ctx *c, struct fd_out *o, struct buf *mem,
     uint64_t listed, uint64_t *wire_r) __attribute__((warn_unused_result));
-/* Settle an mbox intent after a crash (deliver_mbox.c). 0 or -1. */
-int fr_settle_mbox(struct fr_ctx *c, const struct fs_intent *in,
-    bool *found_r, char sha[65], uint64_t *size_r)
+/* Settle an mbox intent after a crash (deliver_spool.c). 0 or -1. */
+int fr_settle_mbox(struct fr_ctx *c, const struct fs_intent *in, bool *found_r,
+    char sha[65], uint64_t *size_r) __attribute__((warn_unused_result));
+/* Append a spooled message (SHA-256 sha) to the account's mbox: commit an
+ * intent with its offset, lock, append (mboxrd), fsync, unlock. The offset
+ * goes to loc. 0 or -1. */
+int fr_mbox_deliver(struct fr_ctx *c, const char *uidl, int state, int spool,
+    const char sha[65], char *loc, size_t loccap)
+    __attribute__((warn_unused_result));
+/* Give a spooled message to the account's delivery command on its stdin.
+ * 0 delivered, 1 refused (temporary or permanent; logged), -1 failure. */
+int fr_mda_deliver(struct fr_ctx *c, const char *uidl, int spool)
     __attribute__((warn_unused_result));
 /* --dry-run: print what would be fetched (with TOP subjects) and deleted.
  * 0 or -1. */

@@ -27,8 +27,8 @@ read_listing(struct fr_ctx *c, bool uidl)
 			return -1;
 		if (r == 0)
 			return 0;
-		if ((uidl ? fl_uidl_line(&c->l, c->s->line, len) :
-			fl_list_line(&c->l, c->s->line, len)) < 0)
+		if ((uidl ? fl_uidl_line(&c->l, c->s->line, len)
+			  : fl_list_line(&c->l, c->s->line, len)) < 0)
 			return fx_fail(c->s, FX_PROTO, "%s: %s listing: %s",
 			    c->a->host, uidl ? "UIDL" : "LIST", c->l.err);
 	}
@@ -47,21 +47,21 @@ stat_count(struct fr_ctx *c, uint32_t *n_r)
 
 	if (fx_send(c->s, "STAT") < 0 || (r = fx_status(c->s)) < 0)
 		return -1;
-	if (r == 1 && c->s->resp.text.len >= 3 &&
-	    c->s->resp.text.p[0] == '0' && c->s->resp.text.p[1] == ' ') {
+	if (r == 1 && c->s->resp.text.len >= 3 && c->s->resp.text.p[0] == '0' &&
+	    c->s->resp.text.p[1] == ' ') {
 		*n_r = 0;
 		return 0;
 	}
 	if (r == 1 && p3_parse_listing(c->s->resp.text.p, c->s->resp.text.len,
-	    n_r, &rest) == 0) {
+			  n_r, &rest) == 0) {
 		sp = memchr(rest.p, ' ', rest.len);
-		if (num_parse_u64(rest.p, sp != NULL ? (size_t)(sp - rest.p) :
-			rest.len, 0, UINT64_MAX, &total) == 0)
+		if (num_parse_u64(rest.p,
+			sp != NULL ? (size_t)(sp - rest.p) : rest.len, 0,
+			UINT64_MAX, &total) == 0)
 			return 0;
 	}
-	return fx_fail(c->s, FX_PROTO, "%s: bad STAT reply \"%s\"",
-	    c->a->host, log_escape(c->s->line, strlen(c->s->line), esc,
-	    sizeof(esc)));
+	return fx_fail(c->s, FX_PROTO, "%s: bad STAT reply \"%s\"", c->a->host,
+	    log_escape(c->s->line, strlen(c->s->line), esc, sizeof(esc)));
 }
 
 /* Stand-in unique-id of one message from its TOP n 0 reply: "~" and 56
@@ -78,8 +78,10 @@ top_hash(struct fr_ctx *c, uint32_t num, int null_fd)
 	if ((r = fx_status(c->s)) < 0)
 		return -1;
 	if (r == 0)
-		return fx_fail(c->s, FX_PROTO, "%s has neither UIDL nor TOP; "
-		    "cannot fetch without risking duplicates", c->a->host);
+		return fx_fail(c->s, FX_PROTO,
+		    "%s has neither UIDL nor TOP; "
+		    "cannot fetch without risking duplicates",
+		    c->a->host);
 	if (fd_out_init(&o, null_fd) < 0)
 		return fr_fail(c, FX_FAIL, "out of memory");
 	o.fd = null_fd;
@@ -145,7 +147,8 @@ fallback_ids(struct fr_ctx *c)
 	int null_fd, rc = 0;
 
 	log_warn("%s: %s has no UIDL; identifying messages by a hash of "
-	    "their headers and size", c->a->name, c->a->host);
+		 "their headers and size",
+	    c->a->name, c->a->host);
 	c->r->warnings++;
 	null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (null_fd < 0)

@@ -18,10 +18,10 @@
 
 extern char **environ;
 
-#define WHY(...)                                                              \
-	do {                                                                  \
-		if (str_fmt(why, whycap, __VA_ARGS__) < 0 && whycap > 0)      \
-			why[whycap - 1] = '\0';                               \
+#define WHY(...)                                                               \
+	do {                                                                   \
+		if (str_fmt(why, whycap, __VA_ARGS__) < 0 && whycap > 0)       \
+			why[whycap - 1] = '\0';                                \
 	} while (0)
 
 /* Read from fd into out[0..cap) until EOF or a line end; keeps the first
@@ -60,8 +60,7 @@ read_first_line(int fd, char *out, size_t cap, bool stop_at_nl)
 }
 
 int
-fp_read_file(const char *path, char *out, size_t cap, char *why,
-    size_t whycap)
+fp_read_file(const char *path, char *out, size_t cap, char *why, size_t whycap)
 {
 	struct stat st;
 	int fd, n;
@@ -94,11 +93,10 @@ fp_read_file(const char *path, char *out, size_t cap, char *why,
 }
 
 static int
-from_command(const char *cmd, char *out, size_t cap, char *why,
-    size_t whycap)
+from_command(const char *cmd, char *out, size_t cap, char *why, size_t whycap)
 {
 	posix_spawn_file_actions_t fa;
-	char *argv[] = { "sh", "-c", (char *)(uintptr_t)cmd, NULL };
+	char *argv[] = {"sh", "-c", (char *)(uintptr_t)cmd, NULL};
 	int pfd[2], status, n;
 	pid_t pid;
 
@@ -127,8 +125,8 @@ from_command(const char *cmd, char *out, size_t cap, char *why,
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		mem_wipe(out, cap);
 		WHY("password command failed (exit status %d)",
-		    status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) :
-		    -1);
+		    status != -1 && WIFEXITED(status) ? WEXITSTATUS(status)
+						      : -1);
 		return -1;
 	}
 	if (n < 0) {
@@ -140,8 +138,8 @@ from_command(const char *cmd, char *out, size_t cap, char *why,
 }
 
 static int
-from_prompt(const struct fa_account *a, char *out, size_t cap, char *why,
-    size_t whycap)
+from_prompt(
+    const struct fa_account *a, char *out, size_t cap, char *why, size_t whycap)
 {
 	struct termios old, noecho;
 	char prompt[512];
@@ -150,11 +148,12 @@ from_prompt(const struct fa_account *a, char *out, size_t cap, char *why,
 	fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		WHY("no terminal to ask for the password of %s@%s; set "
-		    "password-file or password-command", a->user, a->host);
+		    "password-file or password-command",
+		    a->user, a->host);
 		return -1;
 	}
-	plen = str_fmt(prompt, sizeof(prompt), "Password for %s@%s: ",
-	    a->user, a->host);
+	plen = str_fmt(
+	    prompt, sizeof(prompt), "Password for %s@%s: ", a->user, a->host);
 	if (plen < 0 || write(fd, prompt, (size_t)plen) < 0 ||
 	    tcgetattr(fd, &old) < 0) {
 		close(fd);
@@ -176,8 +175,8 @@ from_prompt(const struct fa_account *a, char *out, size_t cap, char *why,
 }
 
 int
-fp_password(const struct fa_account *a, char *out, size_t cap, char *why,
-    size_t whycap)
+fp_password(
+    const struct fa_account *a, char *out, size_t cap, char *why, size_t whycap)
 {
 	switch (a->pwsrc) {
 	case FA_PW_FILE:

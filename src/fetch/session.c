@@ -31,8 +31,8 @@ int
 fx_send(struct fx_sess *s, const char *cmd)
 {
 	if (pc_cmd(&s->conn, cmd) < 0)
-		return fx_fail(s, FX_PROTO, "sending to %s: %s", s->a->host,
-		    s->conn.err);
+		return fx_fail(
+		    s, FX_PROTO, "sending to %s: %s", s->a->host, s->conn.err);
 	return 0;
 }
 
@@ -58,10 +58,11 @@ fx_status_cont(struct fx_sess *s)
 		return -1;
 	if (p3_resp_parse(s->line, (size_t)n, &s->resp) < 0)
 		return fx_fail(s, FX_PROTO, "malformed reply from %s: \"%s\"",
-		    s->a->host, log_escape(s->line, (size_t)n, esc,
-		    sizeof(esc)));
-	return s->resp.status == P3_ST_OK ? 1 :
-	    s->resp.status == P3_ST_ERR ? 0 : 2;
+		    s->a->host,
+		    log_escape(s->line, (size_t)n, esc, sizeof(esc)));
+	return s->resp.status == P3_ST_OK    ? 1
+	       : s->resp.status == P3_ST_ERR ? 0
+					     : 2;
 }
 
 int
@@ -71,9 +72,11 @@ fx_status(struct fx_sess *s)
 	int r = fx_status_cont(s);
 
 	if (r == 2)
-		return fx_fail(s, FX_PROTO, "unexpected continuation from "
-		    "%s: \"%s\"", s->a->host, log_escape(s->line,
-		    strlen(s->line), esc, sizeof(esc)));
+		return fx_fail(s, FX_PROTO,
+		    "unexpected continuation from "
+		    "%s: \"%s\"",
+		    s->a->host,
+		    log_escape(s->line, strlen(s->line), esc, sizeof(esc)));
 	return r;
 }
 
@@ -167,8 +170,7 @@ greeting_timestamp(struct fx_sess *s)
 	lt = memchr(s->resp.text.p, '<', s->resp.text.len);
 	if (lt == NULL)
 		return;
-	gt = memchr(lt, '>', s->resp.text.len -
-	    (size_t)(lt - s->resp.text.p));
+	gt = memchr(lt, '>', s->resp.text.len - (size_t)(lt - s->resp.text.p));
 	if (gt == NULL)
 		return;
 	len = (size_t)(gt - lt) + 1;
@@ -189,8 +191,10 @@ stls(struct fx_sess *s)
 		return -1;
 	}
 	if (r == 0)
-		return fx_fail(s, FX_TLS, "%s refused STLS (\"%s\"); not "
-		    "sending the password in clear", s->a->host,
+		return fx_fail(s, FX_TLS,
+		    "%s refused STLS (\"%s\"); not "
+		    "sending the password in clear",
+		    s->a->host,
 		    log_escape(s->line, strlen(s->line), esc, sizeof(esc)));
 	if (tls_opts_handshake(s) < 0)
 		return -1;
@@ -221,8 +225,8 @@ fx_open(struct fx_sess *s, const struct fa_account *a, const char *pass)
 		goto fail;
 	if (r == 0) {
 		fx_fail(s, FX_PROTO, "%s greeted with an error: \"%s\"",
-		    a->host, log_escape(s->line, strlen(s->line), esc,
-		    sizeof(esc)));
+		    a->host,
+		    log_escape(s->line, strlen(s->line), esc, sizeof(esc)));
 		goto fail;
 	}
 	greeting_timestamp(s);
@@ -232,7 +236,7 @@ fx_open(struct fx_sess *s, const struct fa_account *a, const char *pass)
 		goto fail;
 	if (a->tls == FA_TLS_PLAINTEXT)
 		log_warn("%s: INSECURE: logging in to %s:%u WITHOUT TLS; the "
-		    "password and all mail cross the network in clear",
+			 "password and all mail cross the network in clear",
 		    a->name, a->host, (unsigned)a->port);
 	if (fx_login(s, pass) < 0)
 		goto fail;

@@ -15,24 +15,24 @@
 /* Failure classes; the values are postie fetch's exit codes. */
 enum fx_code {
 	FX_OK = 0,
-	FX_FAIL = 1,	/* local trouble (disk, state), or paused */
-	FX_USAGE = 2,	/* usage or configuration */
-	FX_AUTH = 3,	/* authentication refused */
-	FX_TLS = 4,	/* TLS or certificate problem */
-	FX_PROTO = 5	/* server or protocol error, timeout */
+	FX_FAIL = 1,  /* local trouble (disk, state), or paused */
+	FX_USAGE = 2, /* usage or configuration */
+	FX_AUTH = 3,  /* authentication refused */
+	FX_TLS = 4,   /* TLS or certificate problem */
+	FX_PROTO = 5  /* server or protocol error, timeout */
 };
 
 struct fx_sess {
 	struct pc_conn conn;
 	const struct fa_account *a;
-	struct p3_capa capa;	/* as of the last CAPA */
-	bool capa_ok;		/* the server answered CAPA */
-	char apop_ts[128];	/* "<...>" from the greeting, or "" */
-	const char *mech_used;	/* for the log */
-	int code;		/* enum fx_code of the first failure */
-	char err[512];		/* human-readable reason */
+	struct p3_capa capa;   /* as of the last CAPA */
+	bool capa_ok;          /* the server answered CAPA */
+	char apop_ts[128];     /* "<...>" from the greeting, or "" */
+	const char *mech_used; /* for the log */
+	int code;              /* enum fx_code of the first failure */
+	char err[512];         /* human-readable reason */
 	char line[P3_RESP_LINE_MAX + 1];
-	struct p3_resp resp;	/* of the last status line read */
+	struct p3_resp resp; /* of the last status line read */
 };
 
 /* Connect, secure and log in. 0, or -1 with s->code and s->err set (the

@@ -46,8 +46,7 @@ step(struct fx_sess *s, char *cmd, size_t cap)
 }
 
 static int
-b64_line(const char *prefix, const void *p, size_t len, char *out,
-    size_t cap)
+b64_line(const char *prefix, const void *p, size_t len, char *out, size_t cap)
 {
 	size_t plen = strlen(prefix);
 
@@ -100,8 +99,7 @@ auth_login(struct fx_sess *s, const char *pass)
 	r = step(s, start, sizeof(start));
 	if (r != 2)
 		return r < 0 ? -1 : refused(s, "LOGIN");
-	if (b64_line("", s->a->user, strlen(s->a->user), cmd, sizeof(cmd)) <
-	    0)
+	if (b64_line("", s->a->user, strlen(s->a->user), cmd, sizeof(cmd)) < 0)
 		return fx_fail(s, FX_AUTH, "user name too long");
 	r = step(s, cmd, sizeof(cmd));
 	if (r != 2)
@@ -144,9 +142,9 @@ auth_apop(struct fx_sess *s, const char *pass)
 	int ok, r;
 
 	ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, s->apop_ts, strlen(s->apop_ts)) == 1 &&
-	    EVP_DigestUpdate(ctx, pass, strlen(pass)) == 1 &&
-	    EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 16;
+	     EVP_DigestUpdate(ctx, s->apop_ts, strlen(s->apop_ts)) == 1 &&
+	     EVP_DigestUpdate(ctx, pass, strlen(pass)) == 1 &&
+	     EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 16;
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return fx_fail(s, FX_FAIL, "MD5 unavailable for APOP");
@@ -209,11 +207,12 @@ auth_scram(struct fx_sess *s, const char *pass, bool plus)
 	gsasl_property_set(ss, GSASL_PASSWORD, pass);
 	if (plus) {
 		if (channel_binding(s, cb, sizeof(cb), &exporter) < 0) {
-			fx_fail(s, FX_TLS, "no TLS channel binding for %s", mech);
+			fx_fail(
+			    s, FX_TLS, "no TLS channel binding for %s", mech);
 			goto out;
 		}
-		gsasl_property_set(ss, exporter ? GSASL_CB_TLS_EXPORTER :
-		    GSASL_CB_TLS_UNIQUE, cb);
+		gsasl_property_set(ss,
+		    exporter ? GSASL_CB_TLS_EXPORTER : GSASL_CB_TLS_UNIQUE, cb);
 	}
 	if (gsasl_step64(ss, "", &out) != GSASL_NEEDS_MORE ||
 	    str_fmt(cmd, sizeof(cmd), "AUTH %s %s", mech, out) < 0) {
@@ -232,8 +231,10 @@ auth_scram(struct fx_sess *s, const char *pass, bool plus)
 		}
 		if (r == 1) {
 			if (!done) {
-				fx_fail(s, FX_AUTH, "%s: server accepted without "
-				    "proving it knows the password", mech);
+				fx_fail(s, FX_AUTH,
+				    "%s: server accepted without "
+				    "proving it knows the password",
+				    mech);
 				goto out;
 			}
 			rc = 0;
@@ -319,6 +320,8 @@ fx_login(struct fx_sess *s, const char *pass)
 			break;
 		}
 	}
-	return fx_fail(s, FX_AUTH, "%s offers none of the login mechanisms "
-	    "configured for %s", s->a->host, s->a->name);
+	return fx_fail(s, FX_AUTH,
+	    "%s offers none of the login mechanisms "
+	    "configured for %s",
+	    s->a->host, s->a->name);
 }

@@ -17,19 +17,17 @@
 #include "lib/num.h"
 #include "lib/util.h"
 
-enum {
-	Q_INTENT_ADD, Q_INTENT_DEL, Q_RECORD, Q_PRESENT, Q_COUNT
-};
+enum { Q_INTENT_ADD, Q_INTENT_DEL, Q_RECORD, Q_PRESENT, Q_COUNT };
 
 static const char *const queries[Q_COUNT] = {
-	"INSERT OR REPLACE INTO intent(account, uidl, kind, dest, location,"
-	" sha256, state, created)"
-	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, strftime('%s'))",
-	"DELETE FROM intent WHERE account = ?1 AND uidl = ?2",
-	"INSERT OR REPLACE INTO msg(account, uidl, state, stored_at, size,"
-	" sha256, kind, dest, location, on_server)"
-	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)",
-	"UPDATE msg SET on_server = ?3 WHERE account = ?1 AND uidl = ?2",
+    "INSERT OR REPLACE INTO intent(account, uidl, kind, dest, location,"
+    " sha256, state, created)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, strftime('%s'))",
+    "DELETE FROM intent WHERE account = ?1 AND uidl = ?2",
+    "INSERT OR REPLACE INTO msg(account, uidl, state, stored_at, size,"
+    " sha256, kind, dest, location, on_server)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)",
+    "UPDATE msg SET on_server = ?3 WHERE account = ?1 AND uidl = ?2",
 };
 
 struct fs_db {
@@ -108,8 +106,8 @@ fs_state_dir(char *out, size_t cap)
 const char *
 fs_errmsg(struct fs_db *db)
 {
-	return db != NULL && db->db != NULL ? sqlite3_errmsg(db->db) :
-					      "no database";
+	return db != NULL && db->db != NULL ? sqlite3_errmsg(db->db)
+					    : "no database";
 }
 
 int
@@ -123,7 +121,8 @@ fs_open(const char *path, struct fs_db **db_r, char *why, size_t whycap)
 		return -1;
 	if (sqlite3_open_v2(path, &db->db,
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-		    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		    SQLITE_OPEN_NOMUTEX,
+		NULL) != SQLITE_OK)
 		goto fail;
 	(void)chmod(path, 0600);
 	sqlite3_busy_timeout(db->db, 60000);
@@ -131,7 +130,8 @@ fs_open(const char *path, struct fs_db **db_r, char *why, size_t whycap)
 		goto fail;
 	for (i = 0; i < Q_COUNT; i++)
 		if (sqlite3_prepare_v3(db->db, queries[i], -1,
-			SQLITE_PREPARE_PERSISTENT, &db->q[i], NULL) != SQLITE_OK)
+			SQLITE_PREPARE_PERSISTENT, &db->q[i],
+			NULL) != SQLITE_OK)
 			goto fail;
 	*db_r = db;
 	return 0;
@@ -158,8 +158,8 @@ fs_close(struct fs_db *db)
 }
 
 int
-fs_account(struct fs_db *db, const char *host, unsigned port,
-    const char *user, int64_t *id_r)
+fs_account(struct fs_db *db, const char *host, unsigned port, const char *user,
+    int64_t *id_r)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
@@ -167,7 +167,8 @@ fs_account(struct fs_db *db, const char *host, unsigned port,
 	if (sqlite3_prepare_v2(db->db,
 		"INSERT INTO account(host, port, user) VALUES(?1, ?2, ?3)"
 		" ON CONFLICT(host, port, user) DO UPDATE SET port = port"
-		" RETURNING id", -1, &st, NULL) != SQLITE_OK)
+		" RETURNING id",
+		-1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, (int)port);
@@ -184,14 +185,17 @@ int
 fs_begin(struct fs_db *db)
 {
 	return sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
-		SQLITE_OK ? 0 : -1;
+		       SQLITE_OK
+		   ? 0
+		   : -1;
 }
 
 int
 fs_commit(struct fs_db *db)
 {
-	return sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ?
-	    0 : -1;
+	return sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK
+		   ? 0
+		   : -1;
 }
 
 void
@@ -248,8 +252,8 @@ fs_intent_del(struct fs_db *db, int64_t acct, const char *uidl)
 
 int
 fs_record(struct fs_db *db, int64_t acct, const char *uidl, int state,
-    int64_t now, uint64_t size, const char *sha256, int kind,
-    const char *dest, const char *location)
+    int64_t now, uint64_t size, const char *sha256, int kind, const char *dest,
+    const char *location)
 {
 	sqlite3_stmt *st = db->q[Q_RECORD];
 
@@ -266,8 +270,7 @@ fs_record(struct fs_db *db, int64_t acct, const char *uidl, int state,
 }
 
 int
-fs_set_present(struct fs_db *db, int64_t acct, const char *uidl,
-    bool present)
+fs_set_present(struct fs_db *db, int64_t acct, const char *uidl, bool present)
 {
 	sqlite3_stmt *st = db->q[Q_PRESENT];
 
@@ -317,7 +320,8 @@ fs_known_load(struct fs_db *db, int64_t acct, struct fs_known *k)
 	k->n = 0;
 	if (sqlite3_prepare_v2(db->db,
 		"SELECT uidl, state, stored_at, on_server FROM msg"
-		" WHERE account = ?1 ORDER BY uidl", -1, &st, NULL) != SQLITE_OK)
+		" WHERE account = ?1 ORDER BY uidl",
+		-1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, acct);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -375,8 +379,7 @@ fs_known_free(struct fs_known *k)
 }
 
 int
-fs_intents(struct fs_db *db, int64_t acct, struct fs_intent **v_r,
-    size_t *n_r)
+fs_intents(struct fs_db *db, int64_t acct, struct fs_intent **v_r, size_t *n_r)
 {
 	sqlite3_stmt *st = NULL;
 	struct fs_intent *v = NULL;
@@ -385,7 +388,8 @@ fs_intents(struct fs_db *db, int64_t acct, struct fs_intent **v_r,
 
 	if (sqlite3_prepare_v2(db->db,
 		"SELECT uidl, kind, dest, location, sha256, state FROM intent"
-		" WHERE account = ?1", -1, &st, NULL) != SQLITE_OK)
+		" WHERE account = ?1",
+		-1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, acct);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -472,8 +476,8 @@ fs_each_stored(struct fs_db *db, int64_t acct,
 		" m.dest, m.location, m.sha256, m.size FROM msg m"
 		" JOIN account a ON a.id = m.account"
 		" WHERE m.sha256 IS NOT NULL AND (?1 < 0 OR m.account = ?1)"
-		" ORDER BY m.account, m.dest, m.location", -1, &st,
-		NULL) != SQLITE_OK) {
+		" ORDER BY m.account, m.dest, m.location",
+		-1, &st, NULL) != SQLITE_OK) {
 		free(r);
 		return -1;
 	}
@@ -502,8 +506,8 @@ fs_each_stored(struct fs_db *db, int64_t acct,
 }
 
 int
-fs_lock_account(const char *state_dir, const char *host, unsigned port,
-    const char *user)
+fs_lock_account(
+    const char *state_dir, const char *host, unsigned port, const char *user)
 {
 	static const char hex[] = "0123456789abcdef";
 	char key[FETCH_HOST_MAX + P3_USER_MAX + 16], path[FETCH_PATH_MAX + 64];

@@ -15,18 +15,18 @@
 struct fs_db;
 
 enum fs_state {
-	FS_STORED = 1,	/* delivered whole; sha256 is of the stored bytes */
-	FS_SEEN = 2,	/* marked seen by --rebuild-state, never downloaded */
-	FS_HEADERS = 3	/* oversize: only the headers were stored */
+	FS_STORED = 1, /* delivered whole; sha256 is of the stored bytes */
+	FS_SEEN = 2,   /* marked seen by --rebuild-state, never downloaded */
+	FS_HEADERS = 3 /* oversize: only the headers were stored */
 };
 
 enum fs_kind { FS_KIND_MAILDIR = 0, FS_KIND_MBOX = 1, FS_KIND_MDA = 2 };
 
 struct fs_seen {
 	char uidl[P3_UIDL_MAX + 1];
-	int state;	    /* enum fs_state */
-	int64_t stored_at;  /* unix time of delivery */
-	bool on_server;	    /* present in the last listing we saw */
+	int state;         /* enum fs_state */
+	int64_t stored_at; /* unix time of delivery */
+	bool on_server;    /* present in the last listing we saw */
 };
 
 /* All known unique-ids of an account, sorted for fs_known_find. */
@@ -37,11 +37,11 @@ struct fs_known {
 
 struct fs_intent {
 	char uidl[P3_UIDL_MAX + 1];
-	int kind;			  /* enum fs_kind */
-	int state;			  /* enum fs_state once delivered */
-	char dest[FETCH_PATH_MAX];	  /* Maildir, mbox or command */
+	int kind;                          /* enum fs_kind */
+	int state;                         /* enum fs_state once delivered */
+	char dest[FETCH_PATH_MAX];         /* Maildir, mbox or command */
 	char location[STORE_NAME_MAX + 1]; /* file name or mbox offset */
-	char sha256[65];		  /* "" until known (mbox) */
+	char sha256[65];                   /* "" until known (mbox) */
 };
 
 /* A stored message, for postie verify. */
@@ -78,8 +78,7 @@ void fs_rollback(struct fs_db *db);
 int fs_known_load(struct fs_db *db, int64_t acct, struct fs_known *k)
     __attribute__((warn_unused_result));
 /* Binary search; NULL if uidl is unknown. */
-const struct fs_seen *fs_known_find(const struct fs_known *k,
-    const char *uidl);
+const struct fs_seen *fs_known_find(const struct fs_known *k, const char *uidl);
 void fs_known_free(struct fs_known *k);
 /* Record an intent to deliver uidl to dest/location as state (replacing
  * any older intent for it). sha256 may be NULL. 0 or -1. */
@@ -94,9 +93,8 @@ int fs_intents(struct fs_db *db, int64_t acct, struct fs_intent **v_r,
     size_t *n_r) __attribute__((warn_unused_result));
 /* Insert or replace the record of uidl. sha256 may be NULL. 0 or -1. */
 int fs_record(struct fs_db *db, int64_t acct, const char *uidl, int state,
-    int64_t now, uint64_t size, const char *sha256, int kind,
-    const char *dest, const char *location)
-    __attribute__((warn_unused_result));
+    int64_t now, uint64_t size, const char *sha256, int kind, const char *dest,
+    const char *location) __attribute__((warn_unused_result));
 /* Set on_server for every record of acct to false (then fs_set_present for
  * those listed). 0 or -1. */
 int fs_clear_present(struct fs_db *db, int64_t acct)

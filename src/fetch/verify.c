@@ -1,14 +1,23 @@
-/* verify.c: recomputing stored messages' SHA-256 for postie verify. A
- * Maildir message may have moved from new/ to cur/ and gained flags; it is
- * found by its base name. Messages given to a delivery command cannot be
- * checked and are counted apart. */
+/* verify.c: stored messages against the state. postie verify recomputes
+ * every stored message's SHA-256 (a Maildir message may have moved to cur/
+ * and gained flags; it is found by its base name; messages given to a
+ * delivery command cannot be checked). Recovery after a crash: an intent
+ * names the file a message was about to become; if it reached new/ (or
+ * cur/), the delivery happened and is recorded now with the hash of what
+ * is on disk; otherwise the leftover in tmp/ is removed and the message
+ * is fetched again (it cannot have been deleted on the server: DELE only
+ * follows the record). */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fetch/deliver.h"
+#include "fetch/run.h"
 #include "fetch/state.h"
 #include "fetch/verify.h"
+#include "lib/log.h"
 #include "lib/util.h"
 
 struct vstate {
@@ -30,8 +39,8 @@ problem(struct vstate *v, const char *what, const struct fs_row *r)
 
 /* Hash the Maildir message of r. 1 found, 0 missing. */
 static int
-hash_maildir(struct vstate *v, const struct fs_row *r, char hex[65],
-    uint64_t *size)
+hash_maildir(
+    struct vstate *v, const struct fs_row *r, char hex[65], uint64_t *size)
 {
 	struct stat st;
 	char why[256];
@@ -107,16 +116,105 @@ fv_verify(const char *db_path, FILE *out, bool quiet, bool json)
 		return 2;
 	}
 	if (json)
-		fprintf(out, "{\"ok\":%llu,\"changed\":%llu,\"missing\":%llu,"
-		    "\"unverifiable\":%llu}\n", (unsigned long long)v.ok,
-		    (unsigned long long)v.changed,
+		fprintf(out,
+		    "{\"ok\":%llu,\"changed\":%llu,\"missing\":%llu,"
+		    "\"unverifiable\":%llu}\n",
+		    (unsigned long long)v.ok, (unsigned long long)v.changed,
 		    (unsigned long long)v.missing,
 		    (unsigned long long)v.unverifiable);
 	else if (!quiet)
-		fprintf(out, "verify: %llu ok, %llu changed, %llu missing, "
+		fprintf(out,
+		    "verify: %llu ok, %llu changed, %llu missing, "
 		    "%llu not verifiable (given to a delivery command)\n",
 		    (unsigned long long)v.ok, (unsigned long long)v.changed,
 		    (unsigned long long)v.missing,
 		    (unsigned long long)v.unverifiable);
 	return v.changed > 0 || v.missing > 0 ? 1 : 0;
+}
+
+/* Settle one Maildir intent: *found_r tells whether it was delivered. */
+static int
+settle_maildir(struct fr_ctx *c, const struct fs_intent *in, bool *found_r,
+    char sha[65], uint64_t *size_r)
+{
+	struct fd_md md;
+	char why[256];
+	int fd, rc = 0;
+
+	*found_r = false;
+	if (fd_md_open(&md, in->dest, why, sizeof(why)) < 0)
+		return fr_fail(c, FX_FAIL, "recovering: %s", why);
+	fd = fd_md_find(&md, in->location);
+	if (fd >= 0) {
+		rc = fd_hash_file(fd, sha, size_r);
+		close(fd);
+		if (rc < 0)
+			rc = fr_fail(c, FX_FAIL,
+			    "recovering: cannot read %s/"
+			    "new/%s",
+			    in->dest, in->location);
+		else
+			*found_r = true;
+	} else {
+		fd_md_remove_tmp(&md, in->location);
+	}
+	fd_md_close(&md);
+	return rc;
+}
+
+int
+fr_recover(struct fr_ctx *c)
+{
+	struct fs_intent *v = NULL;
+	size_t n = 0, i;
+	char sha[65];
+	uint64_t size;
+	bool found;
+	int rc = 0;
+
+	if (fs_intents(c->db, c->acct, &v, &n) < 0)
+		return fr_fail(
+		    c, FX_FAIL, "state database: %s", fs_errmsg(c->db));
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct fs_intent *in = &v[i];
+
+		found = false;
+		sha[0] = '\0';
+		size = 0;
+		if (in->kind == FS_KIND_MAILDIR)
+			rc = settle_maildir(c, in, &found, sha, &size);
+		else if (in->kind == FS_KIND_MBOX)
+			rc = fr_settle_mbox(c, in, &found, sha, &size);
+		else
+			log_warn(
+			    "%s: a delivery command may have received "
+			    "message %s before a crash; it will be delivered "
+			    "again",
+			    c->a->name, in->uidl);
+		if (rc < 0)
+			break;
+		if (fs_begin(c->db) < 0)
+			goto dbfail;
+		if (found &&
+		    fs_record(c->db, c->acct, in->uidl, in->state, c->now, size,
+			sha, in->kind, in->dest, in->location) < 0)
+			goto dbfail_rb;
+		if (fs_intent_del(c->db, c->acct, in->uidl) < 0)
+			goto dbfail_rb;
+		if (fs_commit(c->db) < 0)
+			goto dbfail_rb;
+		if (found) {
+			c->r->recovered++;
+			log_info("%s: message %s was stored before an "
+				 "interruption; recorded it",
+			    c->a->name, in->uidl);
+		}
+	}
+	free(v);
+	return rc;
+dbfail_rb:
+	fs_rollback(c->db);
+dbfail:
+	free(v);
+	return fr_fail(c, FX_FAIL, "state database: %s", fs_errmsg(c->db));
 }

@@ -117,4 +117,21 @@
 #define BENCH_MSGS_MAX		2000000	/* messages in one mailbox */
 #define BENCH_WINDOW_MAX	256	/* pipelined commands in flight */
 
+/* SCRAM (src/auth/sasl.c, pwscram.c). RFC 7677 §4: an iteration count of
+ * at least 4096; the salt as postie writes it is 16 bytes. A SCRAM message
+ * (client-first with an escaped 128-byte user and authzid, and the rest) is
+ * far below AUTH_SCRAM_MSG_MAX; base64 of it fits a SASL line. */
+#define AUTH_SCRAM_ITER_MIN	4096
+#define AUTH_SCRAM_ITER_DEFAULT	4096
+#define AUTH_SCRAM_ITER_MAX	10000000
+#define AUTH_SCRAM_SALT_LEN	16	/* bytes postie generates */
+#define AUTH_SCRAM_SALT_MIN	8	/* bytes accepted in a users file */
+#define AUTH_SCRAM_SALT_MAX	64
+#define AUTH_SCRAM_FIELD_MAX	256	/* "ITER,SALT,STOREDKEY,SERVERKEY" */
+#define AUTH_SCRAM_MSG_MAX	2048	/* one decoded SCRAM message */
+#define AUTH_SASL_B64_MAX	P3_SASL_LINE_MAX /* base64 SASL data in IPC */
+#define AUTH_SASL_MAX		1024	/* SASL exchanges open at once */
+#define AUTH_SASL_TTL_S		60	/* idle exchange expiry (default) */
+#define AUTH_CB_LEN		32	/* RFC 9266 tls-exporter bytes */
+
 #endif

@@ -88,15 +88,14 @@ set_nonblock(int fd)
 
 /* One connect attempt to ai; 0 connected, -1 with c->err set. */
 static int
-try_connect(struct pc_conn *c, const struct addrinfo *ai,
-    const char *source_ip)
+try_connect(struct pc_conn *c, const struct addrinfo *ai, const char *source_ip)
 {
 	struct addrinfo hints, *src = NULL;
 	socklen_t sl = sizeof(int);
 	int one = 1, soerr = 0;
 
-	c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-	    ai->ai_protocol);
+	c->fd = socket(
+	    ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 	if (c->fd < 0) {
 		pc_set_err(c, "socket", strerror(errno));
 		return -1;
@@ -188,9 +187,11 @@ raw_read(struct pc_conn *c, void *p, size_t cap)
 				c->eof = true;
 				return 0;
 			}
-			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-				if (pc_wait_fd(c, e == SSL_ERROR_WANT_READ ?
-					POLLIN : POLLOUT) < 0)
+			if (e == SSL_ERROR_WANT_READ ||
+			    e == SSL_ERROR_WANT_WRITE) {
+				if (pc_wait_fd(c, e == SSL_ERROR_WANT_READ
+						      ? POLLIN
+						      : POLLOUT) < 0)
 					return -1;
 				continue;
 			}
@@ -237,12 +238,14 @@ pc_write(struct pc_conn *c, const void *p, size_t len)
 				continue;
 			}
 			e = SSL_get_error(c->ssl, rc);
-			if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+			if (e != SSL_ERROR_WANT_READ &&
+			    e != SSL_ERROR_WANT_WRITE) {
 				pc_ssl_err(c, "TLS write");
 				return -1;
 			}
-			if (pc_wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN :
-				POLLOUT) < 0)
+			if (pc_wait_fd(c,
+				e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT) <
+			    0)
 				return -1;
 			continue;
 		}
@@ -273,7 +276,8 @@ pc_cmd(struct pc_conn *c, const char *line)
 
 	if (n + 2 > sizeof(out) || memchr(line, '\n', n) != NULL ||
 	    memchr(line, '\r', n) != NULL) {
-		pc_set_err(c, "command too long or contains a line break", NULL);
+		pc_set_err(
+		    c, "command too long or contains a line break", NULL);
 		return -1;
 	}
 	memcpy(out, line, n);

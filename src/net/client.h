@@ -12,25 +12,26 @@
 #include <openssl/ssl.h>
 
 struct pc_tls_opts {
-	const char *ca_file;	  /* extra trust anchor, or NULL: system store */
-	const char *pin_sha256;	  /* hex SHA-256 of the leaf cert (DER), or NULL */
-	bool verify;		  /* verify chain and host name (default true) */
-	int min_version;	  /* TLS1_2_VERSION by default; 0 = library min */
-	int max_version;	  /* 0 = library max */
-	const char *ciphers;	  /* TLS <= 1.2 cipher list, or NULL */
-	const char *sni;	  /* server name for SNI and checks, or NULL: host */
+	const char *ca_file; /* extra trust anchor, or NULL: system store */
+	const char
+	    *pin_sha256;     /* hex SHA-256 of the leaf cert (DER), or NULL */
+	bool verify;         /* verify chain and host name (default true) */
+	int min_version;     /* TLS1_2_VERSION by default; 0 = library min */
+	int max_version;     /* 0 = library max */
+	const char *ciphers; /* TLS <= 1.2 cipher list, or NULL */
+	const char *sni;     /* server name for SNI and checks, or NULL: host */
 };
 
 struct pc_conn {
 	int fd;
 	SSL_CTX *ctx;
 	SSL *ssl;
-	int timeout_ms;		/* per read/write; default 30000 */
-	uint8_t in[16384];	/* read buffer */
+	int timeout_ms;    /* per read/write; default 30000 */
+	uint8_t in[16384]; /* read buffer */
 	size_t in_start, in_len;
-	char err[256];		/* last error, human-readable */
+	char err[256]; /* last error, human-readable */
 	bool eof;
-	uint64_t deadline_ms;	/* time_mono_ms() bound on all I/O, or 0 */
+	uint64_t deadline_ms; /* time_mono_ms() bound on all I/O, or 0 */
 };
 
 /* Connect to host:port (IPv4/IPv6 literal or name), binding to source_ip if
@@ -39,8 +40,8 @@ int pc_connect(struct pc_conn *c, const char *host, uint16_t port,
     const char *source_ip, int timeout_ms);
 /* Run a TLS handshake over the connection (implicit TLS, or after STLS).
  * Any bytes buffered before the handshake are discarded first. 0 or -1. */
-int pc_starttls(struct pc_conn *c, const char *host,
-    const struct pc_tls_opts *o);
+int pc_starttls(
+    struct pc_conn *c, const char *host, const struct pc_tls_opts *o);
 /* Write all of p[0..len). 0 or -1. */
 int pc_write(struct pc_conn *c, const void *p, size_t len);
 /* Write a command line; CRLF is appended. 0 or -1. */

@@ -61,7 +61,7 @@ is_ip_literal(const char *host)
 	unsigned char tmp[sizeof(struct in6_addr)];
 
 	return inet_pton(AF_INET, host, tmp) == 1 ||
-	    inet_pton(AF_INET6, host, tmp) == 1;
+	       inet_pton(AF_INET6, host, tmp) == 1;
 }
 
 /* The OpenSSL error queue as one line (or fallback). */
@@ -167,7 +167,8 @@ check_pin(struct pc_conn *c, const char *pin)
 	}
 	X509_free(cert);
 	if (!pin_matches(pin, have)) {
-		pc_set_err(c, "certificate pin mismatch; server has sha256", have);
+		pc_set_err(
+		    c, "certificate pin mismatch; server has sha256", have);
 		return -1;
 	}
 	return 0;
@@ -200,10 +201,9 @@ pc_starttls(struct pc_conn *c, const char *host, const struct pc_tls_opts *o)
 		goto fail;
 	}
 	if (verify && name != NULL) {
-		int ok = is_ip_literal(name) ?
-		    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl),
-			name) :
-		    SSL_set1_host(c->ssl, name);
+		int ok = is_ip_literal(name) ? X509_VERIFY_PARAM_set1_ip_asc(
+						   SSL_get0_param(c->ssl), name)
+					     : SSL_set1_host(c->ssl, name);
 
 		if (ok != 1) {
 			pc_set_err(c, "TLS host name check setup", name);

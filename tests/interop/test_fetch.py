@@ -433,6 +433,7 @@ def t_mass_new():
         check(r.returncode == 0 and summary(r)["fetched"] == 0,
               "after rebuild: " + outcome(r))
         lab.add_mail("alice", b"Subject: really new\r\n\r\nx\r\n")
+        lab.fix_owner()
         r = w.fetch(args)
         check(r.returncode == 0 and summary(r)["fetched"] == 1,
               "new mail after rebuild: " + outcome(r))
@@ -550,6 +551,7 @@ def t_config_parallel():
         # One account failing makes the run exit 1; the others still work.
         (w.dir / "pw").write_text("wrong\n")
         lab.add_mail("u1", b"Subject: later\r\n\r\nx\r\n")
+        lab.fix_owner()
         r = w.fetch(["--config", cf, "--json"])
         doc = json.loads(r.stdout)
         codes = sorted(a["exit"] for a in doc["accounts"])
@@ -574,8 +576,7 @@ def t_mbox_and_mda():
                      "--ca", lab.cert, "--json"])
         check(r.returncode == 0 and summary(r)["fetched"] == 5, outcome(r))
         data = mbox.read_bytes()
-        check(data.count(b"\nFrom ") + data.startswith(b"From ") -
-              data.count(b"\n>From ") >= 5, "From_ lines")
+        check(len(re.findall(rb"(?m)^From ", data)) == 5, "From_ lines")
         check(data.count(b"\n>From the start") == 5, "From quoted")
         check(data.count(b"\n>>From quoted") == 5, ">From quoted (mboxrd)")
         r = w.verify()
@@ -609,6 +610,145 @@ def t_mbox_and_mda():
     return "mboxrd quoting, verify; MDA exit status checked"
 
 
+def t_prompt_and_progress():
+    """The password prompt on the terminal (a pty) and the progress
+    display that a terminal gets."""
+    import pty
+    lab, src = small_lab(40)
+    w = World(prefix="fetch-tty-")
+    try:
+        md = w.dir / "M"
+        argv = [p3lab.postie_bin(), "fetch", url(lab), "--maildir", str(md),
+                "--ca", lab.cert]
+        pid, fd = pty.fork()
+        if pid == 0:  # child: the pty is its terminal
+            try:
+                os.execve(argv[0], argv, w.env())
+            finally:
+                os._exit(127)
+        out = b""
+        deadline = time.monotonic() + 60
+        sent = False
+        status = None
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                chunk = b""
+            if chunk:
+                out += chunk
+            if not sent and b"Password for alice@" in out:
+                os.write(fd, (PW + "\n").encode())
+                sent = True
+            if not chunk:
+                break
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        check(sent, "no prompt: %r" % out[-500:])
+        check(os.WEXITSTATUS(status) == 0, "exit %d: %r" % (
+            os.WEXITSTATUS(status), out[-1500:]))
+        check(PW.encode() not in out, "password echoed")
+        check(len(local_msgs(md)) == 40, "fetched %d" % len(local_msgs(md)))
+        check(re.search(rb"done +40/40 msgs", out) is not None,
+              "no progress display: %r" % out[-800:])
+        check(b"40 fetched" in out, "summary: %r" % out[-800:])
+    finally:
+        lab.stop()
+        lab.cleanup()
+        w.cleanup()
+    return "prompted without echo; progress lines drawn"
+
+
+def t_daemon():
+    lab, src = small_lab(2)
+    w = World(prefix="fetch-daemon-")
+    proc = None
+    try:
+        dead = p3lab.free_port()
+        cf = w.dir / "fetch.conf"
+        cf.write_text("[defaults]\ninterval = 1s\nca = %s\n"
+                      "password-file = %s\n\n[account a]\nurl = %s\n"
+                      "maildir = %s\n\n[account dead]\nurl = "
+                      "pop3s://x@127.0.0.1:%d\nmaildir = %s\n" % (
+                          lab.cert, w.pwfile, url(lab), w.dir / "M",
+                          dead, w.dir / "D"))
+        errlog = open(w.dir / "daemon.log", "wb")
+        proc = subprocess.Popen(
+            [p3lab.postie_bin(), "fetch", "--config", str(cf), "--daemon"],
+            stdout=errlog, stderr=errlog, stdin=subprocess.DEVNULL,
+            env=w.env())
+
+        def wait_files(k, secs=15):
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < secs:
+                if len(local_msgs(w.dir / "M")) >= k:
+                    return True
+                time.sleep(0.1)
+            return False
+        check(wait_files(2), "first round did not fetch")
+        lab.add_mail("alice", b"Subject: later\r\n\r\nx\r\n")
+        lab.fix_owner()
+        check(wait_files(3), "a later round did not fetch the new mail")
+        time.sleep(6.5)  # the dead account backs off: 1s, 2s, 4s
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+        proc = None
+        log = (w.dir / "daemon.log").read_text()
+        check(code == 0, "exit %s\n%s" % (code, log[-2000:]))
+        check(len(local_msgs(w.dir / "M")) == 3, "duplicates")
+        check("failure 1 in a row; retry in 2s" in log and
+              "failure 2 in a row; retry in 4s" in log,
+              "no exponential back-off:\n" + log[-2000:])
+        check("daemon: stopping" in log, log[-500:])
+    finally:
+        if proc is not None:
+            proc.kill()
+            proc.wait(timeout=10)
+        lab.stop()
+        lab.cleanup()
+        w.cleanup()
+    return "new mail picked up; back-off 1s/2s/4s; SIGTERM exits 0"
+
+
+def t_account_lock(hw):
+    msg = b"Subject: hi\r\n\r\nhello\r\n"
+    started = threading.Event()
+
+    def drip(p):
+        line = login_and_list(p, [msg], [b"lock1"])
+        if line is not None and line.startswith(b"RETR"):
+            started.set()
+            p.send(b"+OK\r\n")
+            try:
+                for _ in range(60):
+                    p.send(b"a")
+                    time.sleep(0.25)
+            except OSError:
+                pass
+
+    srv = Hostile(drip)
+    first = None
+    try:
+        args = [p3lab.postie_bin(), "fetch",
+                "pop3://alice@127.0.0.1:%d" % srv.port, "--maildir",
+                str(hw.w.dir / "M-lock"), "--password-file",
+                str(hw.w.pwfile), "--insecure-plaintext"]
+        first = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL,
+                                 stdin=subprocess.DEVNULL, env=hw.w.env())
+        check(started.wait(20), "first fetch never reached RETR")
+        r = subprocess.run(args, capture_output=True, timeout=30,
+                           env=hw.w.env())
+        check(r.returncode == 1 and b"another postie fetch" in r.stderr,
+              outcome(r))
+    finally:
+        if first is not None:
+            first.kill()
+            first.wait(timeout=10)
+        srv.close()
+    return "a second run on the same account refused while one works"
+
+
 # --- crash safety ----------------------------------------------------------
 
 SEQ_RE = re.compile(rb"^X-Crash-Seq: (\d+)\r?$", re.M)
@@ -630,20 +770,56 @@ def crash_reset(lab, srcs):
         (md / sub).mkdir()
     for i, data in srcs.items():
         (md / "new" / ("crash%04d.eml" % i)).write_bytes(data)
+    lab.fix_owner()  # the server runs as the mail store's owner
 
 
-def crash_check(lab, md, srcs, complete, deleting):
-    """Invariants: every local file is a whole source message, no message
-    twice, nothing gone from the server unless stored. With complete, all
-    messages are stored (and, deleting, gone from the server)."""
+def mbox_messages(path):
+    """Messages of an mboxrd file: From_ lines split them, one '>' of
+    quoted From lines is removed, the blank separator line dropped."""
+    if not Path(path).exists():
+        return []
+    msgs, cur = [], None
+    for line in Path(path).read_bytes().splitlines(keepends=True):
+        if line.startswith(b"From "):
+            if cur is not None:
+                msgs.append(cur)
+            cur = []
+            continue
+        if cur is None:
+            continue
+        if re.match(rb">+From ", line):
+            line = line[1:]
+        cur.append(line)
+    if cur is not None:
+        msgs.append(cur)
+    out = []
+    for m in msgs:
+        if m and m[-1] == b"\n":
+            m = m[:-1]
+        out.append(b"".join(m))
+    return out
+
+
+def crash_check(lab, md, srcs, complete, deleting, mbox=None):
+    """Invariants: every local message is a whole source message, no
+    message twice, nothing gone from the server unless stored. With
+    complete, all messages are stored (and, deleting, gone from the
+    server). An mbox may end in a torn message until the next run."""
     seen = collections.Counter()
-    for p in local_msgs(md):
-        data = p.read_bytes()
+    if mbox is not None:
+        got = [("mbox#%d" % k, m) for k, m in enumerate(mbox_messages(mbox))]
+    else:
+        got = [(p.name, p.read_bytes()) for p in local_msgs(md)]
+    for k, (name, data) in enumerate(got):
         m = SEQ_RE.search(data)
-        check(m is not None, "foreign or partial file %s" % p.name)
+        check(m is not None, "foreign or partial message %s" % name)
         i = int(m.group(1))
-        check(normalise_eol(data) == normalise_eol(srcs[i]),
-              "partial or changed message %d in %s" % (i, p.name))
+        whole = normalise_eol(data) == normalise_eol(srcs[i])
+        if not whole and mbox is not None and not complete and \
+                k == len(got) - 1 and \
+                normalise_eol(srcs[i]).startswith(normalise_eol(data)):
+            continue  # torn tail of an interrupted append
+        check(whole, "partial or changed message %d in %s" % (i, name))
         seen[i] += 1
     dups = [i for i, c in seen.items() if c > 1]
     check(not dups, "duplicates: %s" % dups[:10])
@@ -660,42 +836,66 @@ def crash_check(lab, md, srcs, complete, deleting):
     return len(seen), len(on_server)
 
 
-def crash_run(lab, srcs, deleting, runs, rng):
+def crash_run(lab, srcs, deleting, runs, rng, use_mbox=False):
     args = ["--password-file", None, "--ca", lab.cert, "--json"]
     if deleting:
         args.append("--delete")
     durations = []
     kills = []
+    recovered = 0
+    total = sum(len(normalise_eol(b)) for b in srcs.values())
     for k in range(runs):
         crash_reset(lab, srcs)
         w = World(prefix="fetch-crash-")
         try:
             md = w.dir / "M"
-            a = [url(lab), "--maildir", md] + args
+            mbox = w.dir / "mbox" if use_mbox else None
+            a = [url(lab)] + (["--mbox", mbox] if use_mbox else
+                              ["--maildir", md]) + args
             a[a.index(None)] = w.pwfile
             if not durations:  # calibrate the length of a whole run
                 t0 = time.monotonic()
                 r = w.fetch(a)
                 durations.append(time.monotonic() - t0)
                 check(r.returncode == 0, "calibration: " + outcome(r))
-                crash_check(lab, md, srcs, True, deleting)
+                crash_check(lab, md, srcs, True, deleting, mbox)
                 crash_reset(lab, srcs)
                 shutil.rmtree(w.state)
-                shutil.rmtree(md)
-            delay = rng.uniform(0.0, durations[0] * 1.05)
+                shutil.rmtree(md, ignore_errors=True)
+                if mbox is not None:
+                    mbox.unlink()
+            # Kill when a random number of messages has been stored (plus a
+            # random few ms); deleting, half of the kills come after the
+            # last message, while the DELEs and the QUIT are under way.
+            target = rng.randint(0, len(srcs))
+            extra = rng.uniform(0.0, 0.01)
+            if deleting and k % 2:
+                target, extra = len(srcs), rng.uniform(0.0, 0.003)
             proc = subprocess.Popen(
                 [p3lab.postie_bin(), "fetch"] + [str(x) for x in a],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 stdin=subprocess.DEVNULL, env=w.env())
             try:
-                time.sleep(delay)
+                t0 = time.monotonic()
+                while proc.poll() is None and \
+                        time.monotonic() - t0 < 60:
+                    if mbox is not None:
+                        n = (mbox.stat().st_size * len(srcs) // total
+                             if mbox.exists() else 0)
+                    else:
+                        d = md / "new"
+                        n = len(os.listdir(d)) if d.is_dir() else 0
+                    if n >= target:
+                        break
+                    time.sleep(0.0005)
+                time.sleep(extra)
+                delay = time.monotonic() - t0
                 proc.send_signal(signal.SIGKILL)
             finally:
                 proc.wait(timeout=30)
             # The server notices the dropped connection; give it a moment
             # to release the mailbox lock before the re-run.
-            stored, left = crash_check(lab, md, srcs, False, deleting)
-            kills.append("%.2fs:%d" % (delay, stored))
+            stored, left = crash_check(lab, md, srcs, False, deleting, mbox)
             for _attempt in range(20):
                 r = w.fetch(a)
                 if r.returncode == 0:
@@ -704,24 +904,28 @@ def crash_run(lab, srcs, deleting, runs, rng):
                       "re-run %d: %s" % (k, outcome(r)))
                 time.sleep(0.2)
             check(r.returncode == 0, "re-run never completed: " + outcome(r))
-            crash_check(lab, md, srcs, True, deleting)
+            crash_check(lab, md, srcs, True, deleting, mbox)
+            rec = summary(r)["recovered"]
+            recovered += rec
+            kills.append("%.2fs:%d/%d%s" % (delay, stored, left,
+                                            "+%dr" % rec if rec else ""))
             r = w.verify()
             check(r.returncode == 0, "verify after crash: " + outcome(r))
         finally:
             w.cleanup()
-    return "run %.2fs; kill@time:stored %s" % (durations[0],
-                                                " ".join(kills))
+    return ("run %.2fs; %d intents recovered; kill@time:stored/on-server"
+            "[+recovered] %s" % (durations[0], recovered, " ".join(kills)))
 
 
-def t_crash(deleting):
+def t_crash(deleting, use_mbox=False, n=500, runs=20):
     lab = p3lab.Lab(prefix="fetch-crash-")
     try:
         lab.add_user("alice", PW)
         lab.start()
-        srcs = crash_sources(500)
+        srcs = crash_sources(n)
         rng = random.Random(int(os.environ.get("CRASH_SEED", "4242")) +
-                            (1 if deleting else 0))
-        return crash_run(lab, srcs, deleting, 20, rng)
+                            (1 if deleting else 0) + (2 if use_mbox else 0))
+        return crash_run(lab, srcs, deleting, runs, rng, use_mbox)
     finally:
         lab.stop()
         lab.cleanup()
@@ -926,7 +1130,10 @@ def hostile_case(hw, name, script, want_exit, tls=None, implicit=False,
         check(not files(md / "tmp"), "%s: leftover in tmp/" % name)
         if check_fn:
             check_fn(r, md, srv)
-        return took
+        errs = [l for l in r.stderr.decode(errors="replace").splitlines()
+                if "error:" in l or "warning:" in l]
+        why = errs[-1].split(": ", 2)[-1][:110] if errs else ""
+        return "%.1fs%s" % (took, ": " + why if why else "")
     finally:
         srv.close()
 
@@ -1077,7 +1284,7 @@ def t_hostile(hw):
         try:
             took = hostile_case(hw, re.sub(r"\W+", "-", label), script, code,
                                 **kw)
-            T.ok("hostile: " + label, "exit %d in %.1fs" % (code, took))
+            T.ok("hostile: " + label, "exit %d in %s" % (code, took))
         except Fail as e:
             T.fail("hostile: " + label, e)
 
@@ -1200,19 +1407,22 @@ def t_hostile_tls(hw):
         try:
             took = hostile_case(hw, re.sub(r"\W+", "-", label), script, code,
                                 **kw)
-            T.ok("hostile: " + label, "exit %d in %.1fs" % (code, took))
+            T.ok("hostile: " + label, "exit %d in %s" % (code, took))
         except Fail as e:
             T.fail("hostile: " + label, e)
 
 
-def scram_server(password, msgs):
-    """SCRAM-SHA-256 (RFC 7677) server side, for the login test."""
+def scram_server(password, msgs, plus=False):
+    """SCRAM-SHA-256 (RFC 7677) server side, for the login tests; with plus
+    it offers SCRAM-SHA-256-PLUS and checks tls-unique channel binding."""
     salt = b"postie-salt-1234"
     iters = 4096
     salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iters)
     ckey = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
     stored = hashlib.sha256(ckey).digest()
     skey = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+    offer = b"SASL SCRAM-SHA-256-PLUS SCRAM-SHA-256 PLAIN" if plus else \
+        b"SASL SCRAM-SHA-256 PLAIN"
 
     def script(p):
         p.send(b"+OK scram\r\n")
@@ -1220,10 +1430,22 @@ def scram_server(password, msgs):
             line = p.recv_line()
             v = line.split(b" ")[0].upper()
             if v == b"CAPA":
-                p.send(b"+OK\r\nSASL SCRAM-SHA-256 PLAIN\r\nUIDL\r\n.\r\n")
+                p.send(b"+OK\r\n" + offer + b"\r\nUIDL\r\n.\r\n")
             elif v == b"AUTH":
+                mech = line.split(b" ")[1].decode()
                 first = base64.b64decode(line.split(b" ")[2]).decode()
-                gs2, bare = first[:3], first[3:]
+                cbflag, authz, bare = first.split(",", 2)
+                gs2 = cbflag + "," + authz + ","
+                cb = b""
+                if mech.endswith("-PLUS"):
+                    if cbflag != "p=tls-unique":
+                        p.send(b"-ERR [AUTH] unsupported binding\r\n")
+                        continue
+                    cb = p.sock.get_channel_binding("tls-unique")
+                elif cbflag not in ("n", "y"):
+                    p.send(b"-ERR [AUTH] bad gs2 header\r\n")
+                    continue
+                p.server.received.append(b"MECH " + mech.encode())
                 cnonce = dict(kv.split("=", 1) for kv in
                               bare.split(","))["r"]
                 snonce = cnonce + "SRVNONCE"
@@ -1231,13 +1453,15 @@ def scram_server(password, msgs):
                     snonce, base64.b64encode(salt).decode(), iters)
                 p.send(b"+ " + base64.b64encode(sfirst.encode()) + b"\r\n")
                 final = base64.b64decode(p.recv_line()).decode()
+                attrs = dict(kv.split("=", 1) for kv in final.split(","))
                 without = final[:final.rindex(",p=")]
                 proof = base64.b64decode(final[final.rindex(",p=") + 3:])
                 auth = ",".join([bare, sfirst, without]).encode()
                 csig = hmac.new(stored, auth, hashlib.sha256).digest()
                 got_key = bytes(a ^ b for a, b in zip(proof, csig))
+                want_c = base64.b64encode(gs2.encode() + cb).decode()
                 if hashlib.sha256(got_key).digest() != stored or \
-                        gs2 != "n,,":
+                        attrs.get("c") != want_c:
                     p.send(b"-ERR [AUTH] bad proof\r\n")
                     continue
                 ssig = hmac.new(skey, auth, hashlib.sha256).digest()
@@ -1276,6 +1500,17 @@ def t_scram(hw):
     hostile_case(hw, "scram", scram_server(PW, msgs), 0,
                  tls=hw.ctx(), implicit=True, scheme="pop3s",
                  extra=["--json"], want_files=1, check_fn=mech_check)
+    ctx12 = hw.ctx()
+    ctx12.maximum_version = ssl.TLSVersion.TLSv1_2
+
+    def plus_check(r, md, srv):
+        check(summary(r)["mechanism"] == "SCRAM-SHA-256-PLUS", outcome(r))
+        check(b"MECH SCRAM-SHA-256-PLUS" in srv.received, "%r" %
+              srv.received)
+
+    hostile_case(hw, "scram-plus", scram_server(PW, msgs, plus=True), 0,
+                 tls=ctx12, implicit=True, scheme="pop3s",
+                 extra=["--json"], want_files=1, check_fn=plus_check)
     pw = hw.w.dir / "pw-bad"
     pw.write_text("wrong\n")
     os.chmod(pw, 0o600)
@@ -1287,7 +1522,8 @@ def t_scram(hw):
         check(r.returncode == 3, "wrong password: " + outcome(r))
     finally:
         srv.close()
-    return "SCRAM-SHA-256 preferred over PLAIN; wrong password exit 3"
+    return ("SCRAM-SHA-256 preferred over PLAIN; -PLUS with tls-unique "
+            "on TLS 1.2; wrong password exit 3")
 
 
 # --- main -------------------------------------------------------------------
@@ -1330,16 +1566,20 @@ def main():
                      ("size limit", t_size_limit),
                      ("dry run", t_dry_run),
                      ("config, parallel accounts", t_config_parallel),
-                     ("mbox and MDA", t_mbox_and_mda)):
+                     ("mbox and MDA", t_mbox_and_mda),
+                     ("daemon", t_daemon),
+                     ("password prompt and progress on a terminal",
+                      t_prompt_and_progress)):
         if want(name):
             run_test(name, fn)
-    if want("hostile") or want("scram"):
+    if want("hostile") or want("scram") or want("lock"):
         hw = HostileWorld()
         try:
             if want("hostile"):
                 t_hostile(hw)
                 t_hostile_tls(hw)
             run_test("SCRAM-SHA-256 login", t_scram, hw)
+            run_test("per-account lock", t_account_lock, hw)
         finally:
             hw.w.cleanup()
     if want("crash"):
@@ -1347,6 +1587,8 @@ def main():
                  False)
         run_test("crash: 20 kills while deleting 500 messages", t_crash,
                  True)
+        run_test("crash: 10 kills delivering 300 messages to an mbox",
+                 t_crash, True, True, 300, 10)
     return T.summary()
 
 

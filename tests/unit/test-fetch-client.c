@@ -19,7 +19,7 @@ struct peer {
 	uint16_t port;
 	const char *script; /* sent after accept */
 	size_t len;
-	int hold_ms;	    /* then wait this long before closing */
+	int hold_ms; /* then wait this long before closing */
 	pthread_t tid;
 };
 
@@ -48,7 +48,8 @@ peer_start(struct peer *p, const char *script, size_t len, int hold_ms)
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	p->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (p->lfd < 0 || bind(p->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	if (p->lfd < 0 ||
+	    bind(p->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(p->lfd, 1) < 0 ||
 	    getsockname(p->lfd, (struct sockaddr *)&sa, &sl) < 0)
 		return -1;
@@ -119,7 +120,7 @@ TEST(fetch_client_exact_cap)
 		return;
 	CHECK(pc_connect(&c, "127.0.0.1", p.port, NULL, 2000) == 0);
 	CHECK(pc_readline(&c, line, sizeof(line)) == 7); /* cap - 1 fits */
-	CHECK(pc_readline(&c, line, sizeof(line)) < 0);	 /* cap does not */
+	CHECK(pc_readline(&c, line, sizeof(line)) < 0);  /* cap does not */
 	pc_close(&c);
 	peer_stop(&p);
 }

@@ -1,5 +1,6 @@
 /* test-fetch-state.c: the SQLite state, Maildir delivery and recovery
  * building blocks of postie fetch (src/fetch/state.c, deliver_md.c, out.c). */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,18 +42,18 @@ TEST(fetch_state_accounts_and_records)
 	CHECK(a1 != a2 && a1 == a3);
 	CHECK(fs_begin(db) == 0);
 	CHECK(fs_record(db, a1, "b-uid", FS_STORED, 1000, 10, "ab", 0, "/m",
-	    "n1") == 0);
-	CHECK(fs_record(db, a1, "a-uid", FS_SEEN, 1001, 0, NULL, 0, NULL,
-	    NULL) == 0);
+		  "n1") == 0);
+	CHECK(fs_record(
+		  db, a1, "a-uid", FS_SEEN, 1001, 0, NULL, 0, NULL, NULL) == 0);
 	CHECK(fs_record(db, a2, "c-uid", FS_STORED, 1002, 0, "cd", 0, "/m",
-	    "n2") == 0);
+		  "n2") == 0);
 	CHECK(fs_commit(db) == 0);
 	CHECK(fs_known_load(db, a1, &k) == 0);
 	CHECK(k.n == 2);
 	CHECK(fs_known_find(&k, "a-uid") != NULL &&
-	    fs_known_find(&k, "a-uid")->state == FS_SEEN);
+	      fs_known_find(&k, "a-uid")->state == FS_SEEN);
 	CHECK(fs_known_find(&k, "b-uid") != NULL &&
-	    fs_known_find(&k, "b-uid")->stored_at == 1000);
+	      fs_known_find(&k, "b-uid")->stored_at == 1000);
 	CHECK(fs_known_find(&k, "c-uid") == NULL); /* other account */
 	fs_known_free(&k);
 	CHECK(fs_clear_present(db, a1) == 0);
@@ -79,9 +80,9 @@ TEST(fetch_state_intents_survive_reopen)
 	CHECK(fs_account(db, "h", 1, "u", &a) == 0);
 	CHECK(fs_begin(db) == 0);
 	CHECK(fs_intent_add(db, a, "u1", FS_KIND_MAILDIR, FS_HEADERS, "/md",
-	    "name1", NULL) == 0);
+		  "name1", NULL) == 0);
 	CHECK(fs_intent_add(db, a, "u2", FS_KIND_MBOX, FS_STORED, "/mbox",
-	    "123", "ff") == 0);
+		  "123", "ff") == 0);
 	CHECK(fs_commit(db) == 0);
 	fs_close(db); /* as if killed here */
 	db = open_db(dir);
@@ -143,18 +144,18 @@ TEST(fetch_state_fake_now)
 static int
 count_dir(const char *dir, const char *sub)
 {
-	char cmd[700], buf[32];
-	FILE *p;
-	int n = -1;
+	char path[700];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
 
-	if (str_fmt(cmd, sizeof(cmd), "ls -A %s/%s | wc -l", dir, sub) < 0)
+	if (str_fmt(path, sizeof(path), "%s/%s", dir, sub) < 0 ||
+	    (d = opendir(path)) == NULL)
 		return -1;
-	p = popen(cmd, "r");
-	if (p == NULL)
-		return -1;
-	if (fgets(buf, sizeof(buf), p) != NULL)
-		n = atoi(buf);
-	pclose(p);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
 	return n;
 }
 
@@ -174,7 +175,8 @@ TEST(fetch_maildir_deliver_and_find)
 	CHECK(fd_md_newname(&md, name, sizeof(name)) == 0);
 	CHECK(strchr(name, '/') == NULL && strchr(name, ':') == NULL);
 	CHECK(fd_md_begin(&md, name, &o) == 0);
-	CHECK(fd_md_begin(&md, name, &o) < 0 || (fd_out_free(&o), 0)); /* O_EXCL */
+	CHECK(fd_md_begin(&md, name, &o) < 0 ||
+	      (fd_out_free(&o), 0)); /* O_EXCL */
 	CHECK(fd_out_write(&o, "Subject: x\n\nbody\n", 17) == 0);
 	CHECK(count_dir(md_path, "tmp") == 1);
 	CHECK(fd_md_commit(&md, name, &o, hex) == 0);
@@ -243,8 +245,8 @@ TEST(fetch_out_large_and_hash)
 	fd = open(path, O_RDWR | O_CREAT, 0600);
 	CHECK(fd >= 0 && fd_out_init(&o, fd) == 0);
 	for (i = 0; i < 7; i++)
-		CHECK(fd_out_write(&o, chunk, (size_t)(i * 7001) % sizeof(chunk)) ==
-		    0);
+		CHECK(fd_out_write(
+			  &o, chunk, (size_t)(i * 7001) % sizeof(chunk)) == 0);
 	CHECK(fd_out_flush(&o, true) == 0);
 	fd_out_digest(&o, hex);
 	o.fd = -1;
