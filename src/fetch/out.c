@@ -31,21 +31,11 @@ fd_out_init(struct fd_out *o, int fd)
 static int
 write_all(struct fd_out *o, const uint8_t *p, size_t len)
 {
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(o->fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			o->failed = true;
-			o->err = n < 0 ? errno : EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	if (fd_write_all(o->fd, p, len) == 0)
+		return 0;
+	o->failed = true;
+	o->err = errno;
+	return -1;
 }
 
 int

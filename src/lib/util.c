@@ -1,9 +1,11 @@
 /* util.c: string, memory, base64 and clock helpers. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 
@@ -145,6 +147,27 @@ b64_decode(const char *in, size_t len, uint8_t *out, size_t outcap,
 			out[o++] = (uint8_t)(((v[2] & 3) << 6) | v[3]);
 	}
 	*outlen_r = o;
+	return 0;
+}
+
+int
+fd_write_all(int fd, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, b, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		b += w;
+		len -= (size_t)w;
+	}
 	return 0;
 }
 

@@ -27,6 +27,10 @@ size_t b64_encode(const uint8_t *in, size_t len, char *out);
  * outcap. Returns 0 and sets *outlen_r, or -1. */
 int b64_decode(const char *in, size_t len, uint8_t *out, size_t outcap,
     size_t *outlen_r) __attribute__((warn_unused_result));
+/* Write all of p[0..len) to a blocking fd, retrying on EINTR. 0, or -1
+ * with errno set (EIO when write returned 0). */
+int fd_write_all(int fd, const void *p, size_t len)
+    __attribute__((warn_unused_result));
 /* Monotonic clock in milliseconds. */
 uint64_t time_mono_ms(void);
 

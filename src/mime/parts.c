@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/util.h"
 #include "mime/mime.h"
 
 struct walk {
@@ -221,19 +222,7 @@ att_pump(const struct mime_att *a, int (*sink)(void *, const char *, size_t),
 static int
 sink_fd(void *arg, const char *p, size_t len)
 {
-	int fd = *(int *)arg;
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
+	return fd_write_all(*(int *)arg, p, len);
 }
 
 static int

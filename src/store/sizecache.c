@@ -171,23 +171,6 @@ out:
 	return rc;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Append "base size\n" to buf at *len (room checked by the caller). */
 static void
 put_entry(char *buf, size_t *len, const struct md_sizereq *r)
@@ -237,13 +220,13 @@ md_cache_save(
 		    memchr(req[i].base, '\n', req[i].base_len) != NULL)
 			continue;
 		if (CACHE_IO_BUF - len < STORE_SIZES_LINE_MAX) {
-			if (write_all(fd, buf, len) != 0)
+			if (fd_write_all(fd, buf, len) != 0)
 				goto fail;
 			len = 0;
 		}
 		put_entry(buf, &len, &req[i]);
 	}
-	if (write_all(fd, buf, len) != 0 || fsync(fd) != 0)
+	if (fd_write_all(fd, buf, len) != 0 || fsync(fd) != 0)
 		goto fail;
 	free(buf);
 	buf = NULL;
