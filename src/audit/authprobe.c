@@ -47,8 +47,8 @@ step(struct au_ctx *x, struct au_conn *c, const char *line, const char *cont,
 		return 0;
 	if (au_reply(x, c, r, sizeof(r), AUTH_REPLY_MS) < 0) {
 		if (c->timed_out) {
-			(void)str_fmt(bad, cap, "no reply to '%.40s' (hang)",
-			    line);
+			(void)str_fmt(
+			    bad, cap, "no reply to '%.40s' (hang)", line);
 			return 1;
 		}
 		return 0; /* clean close */
@@ -56,9 +56,11 @@ step(struct au_ctx *x, struct au_conn *c, const char *line, const char *cont,
 	if (au_cont(r) && cont != NULL) {
 		if (au_cmd(c, cont) != 0 ||
 		    au_reply(x, c, r, sizeof(r), AUTH_REPLY_MS) < 0)
-			return c->timed_out ? (void)str_fmt(bad, cap,
-			    "no reply after the continuation of '%.40s'",
-			    line), 1 : 0;
+			return c->timed_out
+			       ? (void)str_fmt(bad, cap,
+				     "no reply after the continuation of '%.40s'",
+				     line),
+			       1 : 0;
 	} else if (au_cont(r) && cont_ok) {
 		if (au_cmd(c, "*") != 0 ||
 		    au_reply(x, c, r, sizeof(r), AUTH_REPLY_MS) < 0)
@@ -79,7 +81,7 @@ step(struct au_ctx *x, struct au_conn *c, const char *line, const char *cont,
 void
 au_probe_auth03(struct au_ctx *x)
 {
-	struct au_conn c = { .fd = -1 };
+	struct au_conn c = {.fd = -1};
 	char bad[AU_TEXT_MAX] = "", user[64], pass[240], big[512], line[600];
 	const char *how = "?";
 	int findings = 0;
@@ -98,8 +100,8 @@ au_probe_auth03(struct au_ctx *x)
 		findings += step(x, &c, "AUTH PLAIN", "!!!notbase64", false,
 		    bad, sizeof(bad));
 	if (!findings && session(x, &c, AU_AUTH03, &how) == 0)
-		findings += step(x, &c, "AUTH PLAIN", "*", false, bad,
-		    sizeof(bad));
+		findings +=
+		    step(x, &c, "AUTH PLAIN", "*", false, bad, sizeof(bad));
 	if (!findings && line[0] != '\0' && au_gate_login(x, 1) == 0 &&
 	    session(x, &c, AU_AUTH03, &how) == 0) {
 		au_note(&c, "initial response of %zu octets", strlen(big));
@@ -111,13 +113,16 @@ au_probe_auth03(struct au_ctx *x)
 	if (findings)
 		au_set(x, AU_AUTH03, AU_ST_FAIL, AU_SEV_HIGH, "%s", bad);
 	else
-		au_set(x, AU_AUTH03, AU_ST_PASS, AU_SEV_NONE, "unknown "
+		au_set(x, AU_AUTH03, AU_ST_PASS, AU_SEV_NONE,
+		    "unknown "
 		    "mechanism, bad base64, '*' and a 300-octet initial "
-		    "response were refused cleanly (%s)", how);
+		    "response were refused cleanly (%s)",
+		    how);
 	return;
 dead:
 	au_close(&c);
-	au_set(x, AU_AUTH03, AU_ST_FAIL, AU_SEV_HIGH, "the service stopped "
+	au_set(x, AU_AUTH03, AU_ST_FAIL, AU_SEV_HIGH,
+	    "the service stopped "
 	    "answering during the AUTH probes");
 	au_abort(x, "the service stopped answering after P3-AUTH-03");
 }
@@ -131,7 +136,7 @@ static bool
 closed_after(struct au_conn *c)
 {
 	return c->eof || (au_wait_readable(c, 300) &&
-	    au_read(c, (char[1]){ 0 }, 1, 50) == 0);
+			     au_read(c, (char[1]){0}, 1, 50) == 0);
 }
 
 /* USER/PASS and AUTH PLAIN with a wrong password for name. */
@@ -179,10 +184,10 @@ void
 au_probe_auth04(struct au_ctx *x)
 {
 	struct sample inv, val;
-	const char *valid = x->o->nvalid > 0 ? x->o->valid_users[0] :
-	    x->o->user;
-	bool sasl = p3_capa_has_sasl(x->f.tls_ok ? &x->f.tcapa : &x->f.scapa,
-	    "PLAIN");
+	const char *valid =
+	    x->o->nvalid > 0 ? x->o->valid_users[0] : x->o->user;
+	bool sasl =
+	    p3_capa_has_sasl(x->f.tls_ok ? &x->f.tcapa : &x->f.scapa, "PLAIN");
 	char name[64];
 	int d = 0;
 
@@ -196,9 +201,11 @@ au_probe_auth04(struct au_ctx *x)
 	if (valid == NULL) {
 		if (au_err(inv.user) && !au_has(inv.user, "TLS") &&
 		    !au_has(inv.user, "plaintext"))
-			au_set(x, AU_AUTH04, AU_ST_FAIL, AU_SEV_MEDIUM, "USER "
+			au_set(x, AU_AUTH04, AU_ST_FAIL, AU_SEV_MEDIUM,
+			    "USER "
 			    "rejects an unknown name ('%s'): valid names can "
-			    "be told apart", inv.user);
+			    "be told apart",
+			    inv.user);
 		else
 			au_set(x, AU_AUTH04, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
 			    "USER accepts any name ('%s'); comparing with a "
@@ -213,13 +220,17 @@ au_probe_auth04(struct au_ctx *x)
 	d += cmp_field(x, "disconnect after PASS", inv.closed ? "yes" : "no",
 	    val.closed ? "yes" : "no");
 	if (d > 0)
-		au_set(x, AU_AUTH04, AU_ST_FAIL, AU_SEV_MEDIUM, "replies differ "
-		    "between an unknown and a valid user (%d differences)", d);
+		au_set(x, AU_AUTH04, AU_ST_FAIL, AU_SEV_MEDIUM,
+		    "replies differ "
+		    "between an unknown and a valid user (%d differences)",
+		    d);
 	else
-		au_set(x, AU_AUTH04, AU_ST_PASS, AU_SEV_NONE, "identical "
+		au_set(x, AU_AUTH04, AU_ST_PASS, AU_SEV_NONE,
+		    "identical "
 		    "replies for unknown and valid users (USER '%s', PASS "
-		    "'%s'%s%s)", inv.user, inv.pass, sasl ? ", AUTH PLAIN '" :
-		    "", sasl ? inv.auth : "");
+		    "'%s'%s%s)",
+		    inv.user, inv.pass, sasl ? ", AUTH PLAIN '" : "",
+		    sasl ? inv.auth : "");
 }
 
 void
@@ -241,8 +252,10 @@ au_probe_auth09(struct au_ctx *x)
 		    au_cont(r) && au_cmd(&c, b64) == 0)
 			(void)au_reply(x, &c, r, sizeof(r), AUTH_REPLY_MS);
 		if (au_ok(r))
-			(void)str_fmt(hit, sizeof(hit), "AUTH ANONYMOUS logged "
-			    "in (%s)", r);
+			(void)str_fmt(hit, sizeof(hit),
+			    "AUTH ANONYMOUS logged "
+			    "in (%s)",
+			    r);
 		au_close(&c);
 	}
 	if (au_open_secure(x, &c, au_evbuf(x, AU_AUTH09), &how) == 0) {
@@ -251,16 +264,19 @@ au_probe_auth09(struct au_ctx *x)
 		    au_cmd_secret(&c, "PASS p3audit@invalid") == 0 &&
 		    au_reply(x, &c, r, sizeof(r), AUTH_REPLY_MS) >= 0 &&
 		    au_ok(r))
-			(void)str_fmt(hit + strlen(hit), sizeof(hit) -
-			    strlen(hit), "%sUSER anonymous logged in (%s)",
+			(void)str_fmt(hit + strlen(hit),
+			    sizeof(hit) - strlen(hit),
+			    "%sUSER anonymous logged in (%s)",
 			    hit[0] ? "; " : "", r);
 		au_close(&c);
 	}
 	if (hit[0] != '\0')
 		au_set(x, AU_AUTH09, AU_ST_FAIL, AU_SEV_HIGH, "%s", hit);
 	else
-		au_set(x, AU_AUTH09, AU_ST_PASS, AU_SEV_NONE, "AUTH ANONYMOUS "
-		    "and USER anonymous were refused (%s)", how);
+		au_set(x, AU_AUTH09, AU_ST_PASS, AU_SEV_NONE,
+		    "AUTH ANONYMOUS "
+		    "and USER anonymous were refused (%s)",
+		    how);
 }
 
 void
@@ -271,7 +287,8 @@ au_probe_auth10(struct au_ctx *x)
 	int lr;
 
 	if (!x->f.plain_up) {
-		au_set(x, AU_AUTH10, AU_ST_PASS, AU_SEV_NONE, "no cleartext "
+		au_set(x, AU_AUTH10, AU_ST_PASS, AU_SEV_NONE,
+		    "no cleartext "
 		    "endpoint: credentials can only travel inside TLS");
 		return;
 	}
@@ -284,22 +301,28 @@ au_probe_auth10(struct au_ctx *x)
 		lr = au_login(x, &c, r, sizeof(r));
 		au_close(&c);
 		if (lr == 0)
-			au_set(x, AU_AUTH10, AU_ST_FAIL, AU_SEV_HIGH, "the real "
-			    "password was accepted in cleartext (%s)", r);
+			au_set(x, AU_AUTH10, AU_ST_FAIL, AU_SEV_HIGH,
+			    "the real "
+			    "password was accepted in cleartext (%s)",
+			    r);
 		else if (lr == 1)
-			au_set(x, AU_AUTH10, AU_ST_PASS, AU_SEV_NONE, "a real "
-			    "login in cleartext was refused (%s)", r);
+			au_set(x, AU_AUTH10, AU_ST_PASS, AU_SEV_NONE,
+			    "a real "
+			    "login in cleartext was refused (%s)",
+			    r);
 		else
 			au_set(x, AU_AUTH10, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
 			    "login attempt failed (%s)", r);
 		return;
 	}
 	if (x->f.cleartext_auth == 0)
-		au_set(x, AU_AUTH10, AU_ST_PASS, AU_SEV_NONE, "cleartext "
+		au_set(x, AU_AUTH10, AU_ST_PASS, AU_SEV_NONE,
+		    "cleartext "
 		    "authentication is refused (P3-TLS-03); the auditor sent "
 		    "the password only inside TLS");
 	else if (!au_has_tls(x))
-		au_set(x, AU_AUTH10, AU_ST_SKIPPED, AU_SEV_NONE, "refused by "
+		au_set(x, AU_AUTH10, AU_ST_SKIPPED, AU_SEV_NONE,
+		    "refused by "
 		    "the auditor: the only path is cleartext "
 		    "(--allow-cleartext-creds to test it)");
 	else

@@ -9,28 +9,26 @@
 #include "audit/probe.h"
 #include "lib/util.h"
 
-static const char *const products[] = {
-	"Dovecot", "Courier", "Cyrus", "Qpopper", "QPOP", "UW POP3",
-	"popa3d", "Microsoft Exchange", "Exchange", "hMailServer", "MDaemon",
-	"Zimbra", "SmarterMail", "Kerio", "Gordano", "Citadel", "Mercury",
-	"IMail", "SLmail", "qmail", "teapop", "Solid POP3", "Axigen",
-	"Zarafa", "Kopano", "Apache James", "Openwave", "Lotus", "Domino",
-	"GroupWise", "Merak", "IceWarp", "ArGoSoft", "WinGate", "Postfix",
-	"Debian", "Ubuntu", "Red Hat", "CentOS", "FreeBSD", NULL
-};
+static const char *const products[] = {"Dovecot", "Courier", "Cyrus", "Qpopper",
+    "QPOP", "UW POP3", "popa3d", "Microsoft Exchange", "Exchange",
+    "hMailServer", "MDaemon", "Zimbra", "SmarterMail", "Kerio", "Gordano",
+    "Citadel", "Mercury", "IMail", "SLmail", "qmail", "teapop", "Solid POP3",
+    "Axigen", "Zarafa", "Kopano", "Apache James", "Openwave", "Lotus", "Domino",
+    "GroupWise", "Merak", "IceWarp", "ArGoSoft", "WinGate", "Postfix", "Debian",
+    "Ubuntu", "Red Hat", "CentOS", "FreeBSD", NULL};
 
 /* Version-based advisories (unconfirmed: the greeting may lie). */
 static const struct {
 	const char *product;
-	int below[3];	/* affected if version < below (0s: any listed) */
-	int exact[2];	/* or major.minor == exact when exact[0] > 0 */
+	int below[3]; /* affected if version < below (0s: any listed) */
+	int exact[2]; /* or major.minor == exact when exact[0] > 0 */
 	enum au_sev sev;
 	const char *cve;
 } advisories[] = {
-	{ "Qpopper", { 0 }, { 4, 0 }, AU_SEV_HIGH, "CVE-2003-0143" },
-	{ "Cyrus", { 0 }, { 2, 3 }, AU_SEV_HIGH, "CVE-2006-2502" },
-	{ "SLmail", { 5, 5, 1 }, { 0 }, AU_SEV_CRITICAL, "CVE-2003-0264" },
-	{ "Dovecot", { 2, 3, 6 }, { 0 }, AU_SEV_MEDIUM, "CVE-2019-7524" },
+    {"Qpopper", {0}, {4, 0}, AU_SEV_HIGH, "CVE-2003-0143"},
+    {"Cyrus", {0}, {2, 3}, AU_SEV_HIGH, "CVE-2006-2502"},
+    {"SLmail", {5, 5, 1}, {0}, AU_SEV_CRITICAL, "CVE-2003-0264"},
+    {"Dovecot", {2, 3, 6}, {0}, AU_SEV_MEDIUM, "CVE-2019-7524"},
 };
 
 /* Find the first "N.N[.N]" after position p; fills v[3]. */
@@ -87,8 +85,8 @@ vcmp(const int a[3], const int b[3])
 }
 
 static void
-judge_banner(struct au_ctx *x, const char *greet, enum au_sev *sev,
-    char *what, size_t cap)
+judge_banner(struct au_ctx *x, const char *greet, enum au_sev *sev, char *what,
+    size_t cap)
 {
 	char ver[32];
 	int v[3];
@@ -106,8 +104,8 @@ judge_banner(struct au_ctx *x, const char *greet, enum au_sev *sev,
 		at = NULL;
 		if (au_has(g, products[i])) {
 			prod = products[i];
-			for (at = g; !(strncasecmp(at, prod, strlen(prod)) == 0);
-			    at++)
+			for (at = g;
+			     !(strncasecmp(at, prod, strlen(prod)) == 0); at++)
 				;
 		}
 	}
@@ -123,15 +121,15 @@ judge_banner(struct au_ctx *x, const char *greet, enum au_sev *sev,
 		(void)str_fmt(what + strlen(what), cap - strlen(what),
 		    "%s %s; ", prod, ver);
 		for (i = 0; i < sizeof(advisories) / sizeof(advisories[0]);
-		    i++) {
+		     i++) {
 			bool hit;
 
 			if (strcasecmp(advisories[i].product, prod) != 0)
 				continue;
-			hit = advisories[i].exact[0] > 0 ?
-			    v[0] == advisories[i].exact[0] &&
-				v[1] == advisories[i].exact[1] :
-			    vcmp(v, advisories[i].below) < 0;
+			hit = advisories[i].exact[0] > 0
+				  ? v[0] == advisories[i].exact[0] &&
+					v[1] == advisories[i].exact[1]
+				  : vcmp(v, advisories[i].below) < 0;
 			if (!hit)
 				continue;
 			if (*sev < advisories[i].sev)
@@ -164,8 +162,11 @@ judge_info01(struct au_ctx *x)
 	judge_banner(x, f->plain_greet, &sev, what, sizeof(what));
 	if (strcmp(f->plain_greet, f->tls_greet) != 0)
 		judge_banner(x, f->tls_greet, &sev, what, sizeof(what));
+	while (strlen(what) >= 2 && strcmp(what + strlen(what) - 2, "; ") == 0)
+		what[strlen(what) - 2] = '\0';
 	if (sev == AU_SEV_NONE)
-		au_set(x, AU_INFO01, AU_ST_PASS, AU_SEV_NONE, "the greeting "
+		au_set(x, AU_INFO01, AU_ST_PASS, AU_SEV_NONE,
+		    "the greeting "
 		    "names no product or version");
 	else
 		au_set(x, AU_INFO01, AU_ST_FAIL, sev, "greeting discloses %s",
@@ -176,8 +177,8 @@ static void
 judge_info02(struct au_ctx *x)
 {
 	struct au_facts *f = &x->f;
-	const char *impl[3] = { f->pcapa.implementation,
-		f->scapa.implementation, f->tcapa.implementation };
+	const char *impl[3] = {f->pcapa.implementation, f->scapa.implementation,
+	    f->tcapa.implementation};
 	const char *found = NULL, *p;
 	int i;
 
@@ -193,22 +194,24 @@ judge_info02(struct au_ctx *x)
 	if (f->login_capa[0] != '\0')
 		au_ev(x, AU_INFO02, "CAPA after login: %s", f->login_capa);
 	else
-		au_ev(x, AU_INFO02, "CAPA after login: not seen (needs --user)");
+		au_ev(
+		    x, AU_INFO02, "CAPA after login: not seen (needs --user)");
 	if (!f->pcapa_ok && !f->scapa_ok && !f->tcapa_ok) {
 		au_set(x, AU_INFO02, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
 		    "no CAPA reply was received");
 		return;
 	}
 	if (found == NULL) {
-		au_set(x, AU_INFO02, AU_ST_PASS, AU_SEV_NONE, "no "
+		au_set(x, AU_INFO02, AU_ST_PASS, AU_SEV_NONE,
+		    "no "
 		    "IMPLEMENTATION capability");
 		return;
 	}
 	for (p = found; *p != '\0' && !isdigit((unsigned char)*p); p++)
 		;
-	au_set(x, AU_INFO02, AU_ST_FAIL, *p != '\0' ? AU_SEV_LOW :
-	    AU_SEV_INFO, "IMPLEMENTATION %.*s%s", (int)strcspn(found, "\n"),
-	    found, *p != '\0' ? " names a version" : "");
+	au_set(x, AU_INFO02, AU_ST_FAIL, *p != '\0' ? AU_SEV_LOW : AU_SEV_INFO,
+	    "IMPLEMENTATION %.*s%s", (int)strcspn(found, "\n"), found,
+	    *p != '\0' ? " names a version" : "");
 }
 
 /* The "<...@...>" timestamp of a greeting into out; false if none. */
@@ -245,28 +248,38 @@ judge_apop(struct au_ctx *x)
 		if (f->plain_greet[0] == '\0' && f->tls_greet[0] == '\0')
 			au_set(x, AU_AUTH01, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
 			    "no greeting was received");
-		else if ((hp || ht) && h2 && (strcmp(t2, tp) == 0 ||
-		    strcmp(t2, tt) == 0))
-			au_set(x, AU_AUTH01, AU_ST_FAIL, AU_SEV_HIGH, "APOP "
+		else if ((hp || ht) && h2 &&
+			 (strcmp(t2, tp) == 0 || strcmp(t2, tt) == 0))
+			au_set(x, AU_AUTH01, AU_ST_FAIL, AU_SEV_HIGH,
+			    "APOP "
 			    "offered and two greetings reuse the timestamp "
-			    "%s (replayable)", t2);
+			    "%s (replayable)",
+			    t2);
 		else if (hp)
-			au_set(x, AU_AUTH01, AU_ST_FAIL, AU_SEV_MEDIUM, "APOP "
-			    "offered on the cleartext port (timestamp %s)", tp);
+			au_set(x, AU_AUTH01, AU_ST_FAIL, AU_SEV_MEDIUM,
+			    "APOP "
+			    "offered on the cleartext port (timestamp %s)",
+			    tp);
 		else if (ht)
-			au_set(x, AU_AUTH01, AU_ST_FAIL, AU_SEV_LOW, "APOP "
-			    "offered inside TLS only (timestamp %s)", tt);
+			au_set(x, AU_AUTH01, AU_ST_FAIL, AU_SEV_LOW,
+			    "APOP "
+			    "offered inside TLS only (timestamp %s)",
+			    tt);
 		else
-			au_set(x, AU_AUTH01, AU_ST_PASS, AU_SEV_NONE, "no APOP "
+			au_set(x, AU_AUTH01, AU_ST_PASS, AU_SEV_NONE,
+			    "no APOP "
 			    "timestamp in the greeting");
 	}
 	if (!au_want(x, AU_INFO03))
 		return;
 	if (!hp && !ht) {
-		au_set(x, AU_INFO03, f->plain_greet[0] || f->tls_greet[0] ?
-		    AU_ST_PASS : AU_ST_INCONCLUSIVE, AU_SEV_NONE,
-		    f->plain_greet[0] || f->tls_greet[0] ? "no APOP timestamp" :
-		    "no greeting was received");
+		au_set(x, AU_INFO03,
+		    f->plain_greet[0] || f->tls_greet[0] ? AU_ST_PASS
+							 : AU_ST_INCONCLUSIVE,
+		    AU_SEV_NONE,
+		    f->plain_greet[0] || f->tls_greet[0]
+			? "no APOP timestamp"
+			: "no greeting was received");
 		return;
 	}
 	at = strchr(ts, '@');
@@ -277,13 +290,17 @@ judge_apop(struct au_ctx *x)
 	au_ev(x, AU_INFO03, "fields before '@': %.*s", (int)(at - ts - 1),
 	    ts + 1);
 	if (host[0] != '\0' || strchr(ts, '.') != NULL)
-		au_set(x, AU_INFO03, AU_ST_FAIL, AU_SEV_LOW, "APOP timestamp "
-		    "%s reveals %s%s%s", ts, host[0] ? "host name '" : "",
-		    host, host[0] ? "' and process/clock fields" :
-		    "process/clock fields");
+		au_set(x, AU_INFO03, AU_ST_FAIL, AU_SEV_LOW,
+		    "APOP timestamp "
+		    "%s reveals %s%s%s",
+		    ts, host[0] ? "host name '" : "", host,
+		    host[0] ? "' and process/clock fields"
+			    : "process/clock fields");
 	else
-		au_set(x, AU_INFO03, AU_ST_PASS, AU_SEV_NONE, "timestamp %s "
-		    "is opaque", ts);
+		au_set(x, AU_INFO03, AU_ST_PASS, AU_SEV_NONE,
+		    "timestamp %s "
+		    "is opaque",
+		    ts);
 }
 
 void

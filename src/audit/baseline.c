@@ -20,7 +20,7 @@ static void
 ws(struct js *j)
 {
 	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' ||
-	    *j->p == '\r' || *j->p == '\t'))
+				    *j->p == '\r' || *j->p == '\t'))
 		j->p++;
 }
 
@@ -79,8 +79,8 @@ number(struct js *j)
 
 /* Walk a container; cb sees each key (objects) or NULL (arrays). */
 static int
-container(struct js *j, char open, int (*cb)(struct js *, const char *,
-    void *), void *arg)
+container(struct js *j, char open, int (*cb)(struct js *, const char *, void *),
+    void *arg)
 {
 	char close = open == '{' ? '}' : ']', key[BL_STR_MAX];
 
@@ -102,8 +102,8 @@ container(struct js *j, char open, int (*cb)(struct js *, const char *,
 				return -1;
 			j->p++;
 		}
-		if ((cb != NULL ? cb(j, open == '{' ? key : NULL, arg) :
-		    value(j)) != 0)
+		if ((cb != NULL ? cb(j, open == '{' ? key : NULL, arg)
+				: value(j)) != 0)
 			return -1;
 		ws(j);
 		if (j->p < j->end && *j->p == ',') {
@@ -150,9 +150,10 @@ static int
 item_key(struct js *j, const char *key, void *arg)
 {
 	struct item *it = arg;
-	char *dst = strcmp(key, "id") == 0 ? it->id :
-	    strcmp(key, "status") == 0 ? it->status :
-	    strcmp(key, "severity") == 0 ? it->sev : NULL;
+	char *dst = strcmp(key, "id") == 0         ? it->id
+		    : strcmp(key, "status") == 0   ? it->status
+		    : strcmp(key, "severity") == 0 ? it->sev
+						   : NULL;
 
 	ws(j);
 	if (dst != NULL && j->p < j->end && *j->p == '"')
@@ -197,8 +198,8 @@ top_key(struct js *j, const char *key, void *arg)
 }
 
 int
-au_baseline_load(const char *path, struct au_baseline *b, char *err,
-    size_t errcap)
+au_baseline_load(
+    const char *path, struct au_baseline *b, char *err, size_t errcap)
 {
 	struct buf data;
 	char chunk[8192];
@@ -218,8 +219,10 @@ au_baseline_load(const char *path, struct au_baseline *b, char *err,
 		if (buf_append(&data, chunk, n) != 0)
 			break;
 	if (ferror(f) || !feof(f)) {
-		(void)str_fmt(err, errcap, "%s: read error or larger than %d "
-		    "bytes", path, BL_FILE_MAX);
+		(void)str_fmt(err, errcap,
+		    "%s: read error or larger than %d "
+		    "bytes",
+		    path, BL_FILE_MAX);
 		goto out;
 	}
 	j.p = (const char *)data.data;
@@ -229,8 +232,8 @@ au_baseline_load(const char *path, struct au_baseline *b, char *err,
 	if (j.p >= j.end || *j.p != '{' ||
 	    container(&j, '{', top_key, b) != 0 || (ws(&j), j.p != j.end) ||
 	    !b->loaded) {
-		(void)str_fmt(err, errcap, "%s: not a postie audit JSON report",
-		    path);
+		(void)str_fmt(
+		    err, errcap, "%s: not a postie audit JSON report", path);
 		b->loaded = false;
 		goto out;
 	}
@@ -242,8 +245,8 @@ out:
 }
 
 const char *
-au_baseline_diff(const struct au_baseline *b, const struct au_run *r,
-    enum au_id i)
+au_baseline_diff(
+    const struct au_baseline *b, const struct au_run *r, enum au_id i)
 {
 	bool was = b->status[i] == AU_ST_FAIL;
 	bool is = r->res[i].status == AU_ST_FAIL;
@@ -256,8 +259,8 @@ au_baseline_diff(const struct au_baseline *b, const struct au_run *r,
 }
 
 int
-au_exit_code(const struct au_run *r, enum au_sev fail_on,
-    const struct au_baseline *b)
+au_exit_code(
+    const struct au_run *r, enum au_sev fail_on, const struct au_baseline *b)
 {
 	int i;
 
@@ -266,8 +269,8 @@ au_exit_code(const struct au_run *r, enum au_sev fail_on,
 
 		if (res->status != AU_ST_FAIL || res->sev < fail_on)
 			continue;
-		if (b != NULL && b->loaded &&
-		    b->status[i] == AU_ST_FAIL && b->sev[i] >= res->sev)
+		if (b != NULL && b->loaded && b->status[i] == AU_ST_FAIL &&
+		    b->sev[i] >= res->sev)
 			continue; /* known before: gate only on new ones */
 		return AU_EXIT_FINDINGS;
 	}

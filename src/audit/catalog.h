@@ -9,29 +9,49 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Stable check IDs, in catalogue order: X(enum suffix, "ID"). */
-#define AU_CHECK_IDS(X)                                                       \
-	X(TLS01, "P3-TLS-01") X(TLS02, "P3-TLS-02") X(TLS03, "P3-TLS-03")     \
-	X(TLS04, "P3-TLS-04") X(TLS05, "P3-TLS-05") X(TLS06, "P3-TLS-06")     \
-	X(TLS07, "P3-TLS-07") X(TLS08, "P3-TLS-08") X(TLS09, "P3-TLS-09")     \
-	X(TLS10, "P3-TLS-10") X(TLS11, "P3-TLS-11") X(TLS12, "P3-TLS-12")     \
-	X(AUTH01, "P3-AUTH-01") X(AUTH02, "P3-AUTH-02")                       \
-	X(AUTH03, "P3-AUTH-03") X(AUTH04, "P3-AUTH-04")                       \
-	X(AUTH05, "P3-AUTH-05") X(AUTH06, "P3-AUTH-06")                       \
-	X(AUTH07, "P3-AUTH-07") X(AUTH08, "P3-AUTH-08")                       \
-	X(AUTH09, "P3-AUTH-09") X(AUTH10, "P3-AUTH-10")                       \
-	X(INFO01, "P3-INFO-01") X(INFO02, "P3-INFO-02")                       \
-	X(INFO03, "P3-INFO-03") X(INFO04, "P3-INFO-04")                       \
-	X(INFO05, "P3-INFO-05") X(INFO06, "P3-INFO-06")                       \
-	X(PROTO01, "P3-PROTO-01") X(PROTO02, "P3-PROTO-02")                   \
-	X(PROTO03, "P3-PROTO-03") X(PROTO04, "P3-PROTO-04")                   \
-	X(PROTO05, "P3-PROTO-05") X(PROTO06, "P3-PROTO-06")                   \
-	X(DOS01, "P3-DOS-01") X(DOS02, "P3-DOS-02") X(DOS03, "P3-DOS-03")     \
-	X(DOS04, "P3-DOS-04") X(DOS05, "P3-DOS-05")
-
-#define AU_ENUM_(e, s) AU_##e,
-enum au_id { AU_CHECK_IDS(AU_ENUM_) AU_NCHECKS };
-#undef AU_ENUM_
+/* Stable check IDs in catalogue order; AU_TLS01 is "P3-TLS-01". */
+enum au_id {
+	AU_TLS01,
+	AU_TLS02,
+	AU_TLS03,
+	AU_TLS04,
+	AU_TLS05,
+	AU_TLS06,
+	AU_TLS07,
+	AU_TLS08,
+	AU_TLS09,
+	AU_TLS10,
+	AU_TLS11,
+	AU_TLS12,
+	AU_AUTH01,
+	AU_AUTH02,
+	AU_AUTH03,
+	AU_AUTH04,
+	AU_AUTH05,
+	AU_AUTH06,
+	AU_AUTH07,
+	AU_AUTH08,
+	AU_AUTH09,
+	AU_AUTH10,
+	AU_INFO01,
+	AU_INFO02,
+	AU_INFO03,
+	AU_INFO04,
+	AU_INFO05,
+	AU_INFO06,
+	AU_PROTO01,
+	AU_PROTO02,
+	AU_PROTO03,
+	AU_PROTO04,
+	AU_PROTO05,
+	AU_PROTO06,
+	AU_DOS01,
+	AU_DOS02,
+	AU_DOS03,
+	AU_DOS04,
+	AU_DOS05,
+	AU_NCHECKS
+};
 
 /* SAFE runs by default; CRED needs --user and a password source; INTRUSIVE
  * needs --intrusive and --authorized-by. */
@@ -57,23 +77,23 @@ enum au_family {
 };
 
 #define AU_CF_NEEDS_CRED 0x1 /* an INTRUSIVE check that also needs --user */
-#define AU_CF_SLOW	 0x2 /* takes minutes (skipped by --fast) */
+#define AU_CF_SLOW       0x2 /* takes minutes (skipped by --fast) */
 
 struct au_check {
 	enum au_id idx;
-	const char *id;	      /* "P3-TLS-01" */
+	const char *id; /* "P3-TLS-01" */
 	const char *title;
 	enum au_mode mode;
-	unsigned flags;	      /* AU_CF_* */
-	enum au_sev max_sev;  /* highest severity the rule can assign */
-	const char *probe;    /* what is sent, one paragraph */
-	const char *rule;     /* how status and severity are decided */
-	const char *cwe;      /* "CWE-319 CWE-523" or "" */
-	const char *cve;      /* "CVE-2011-0411" or "" */
-	const char *refs;     /* RFCs, WSTG, tool IDs; "; "-separated */
+	unsigned flags;      /* AU_CF_* */
+	enum au_sev max_sev; /* highest severity the rule can assign */
+	const char *probe;   /* what is sent, one paragraph */
+	const char *rule;    /* how status and severity are decided */
+	const char *cwe;     /* "CWE-319 CWE-523" or "" */
+	const char *cve;     /* "CVE-2011-0411" or "" */
+	const char *refs;    /* RFCs, WSTG, tool IDs; "; "-separated */
 	const char *fix[AU_NFAMILIES];
-	unsigned conns;	      /* connection budget of the probe */
-	unsigned logins;      /* login-attempt budget (bogus or real) */
+	unsigned conns;  /* connection budget of the probe */
+	unsigned logins; /* login-attempt budget (bogus or real) */
 };
 
 /* The catalogue entry of check i (never NULL for i < AU_NCHECKS). */

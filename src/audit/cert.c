@@ -49,7 +49,7 @@ time_line(struct buf *log, const char *label, const ASN1_TIME *t)
 /* Verify the chain against the system store and --ca (times ignored:
  * judged separately). Returns the X509_V_* result. */
 static int
-verify(struct au_ctx *x, X509 *leaf, STACK_OF(X509) *chain)
+verify(struct au_ctx *x, X509 *leaf, STACK_OF(X509) * chain)
 {
 	X509_STORE *st = X509_STORE_new();
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -65,8 +65,8 @@ verify(struct au_ctx *x, X509 *leaf, STACK_OF(X509) *chain)
 	if (X509_STORE_CTX_init(ctx, st, leaf, chain) != 1)
 		goto out;
 	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);
-	err = X509_verify_cert(ctx) == 1 ? X509_V_OK :
-	    X509_STORE_CTX_get_error(ctx);
+	err = X509_verify_cert(ctx) == 1 ? X509_V_OK
+					 : X509_STORE_CTX_get_error(ctx);
 out:
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(st);
@@ -86,9 +86,10 @@ key_check(struct au_tlspath *tp, X509 *leaf, struct buf *log)
 	id = EVP_PKEY_get_base_id(k);
 	au_logf(log, "#   key: %s %d bits\n", OBJ_nid2sn(id), bits);
 	if (((id == EVP_PKEY_RSA || id == EVP_PKEY_DSA || id == EVP_PKEY_DH) &&
-	    bits < 2048) || (id == EVP_PKEY_EC && bits < 256)) {
-		(void)str_fmt(what, sizeof(what), "weak key %s-%d",
-		    OBJ_nid2sn(id), bits);
+		bits < 2048) ||
+	    (id == EVP_PKEY_EC && bits < 256)) {
+		(void)str_fmt(
+		    what, sizeof(what), "weak key %s-%d", OBJ_nid2sn(id), bits);
 		add(tp, AU_SEV_MEDIUM, what);
 	}
 	if (OBJ_find_sigid_algs(X509_get_signature_nid(leaf), &md, &pk) == 1) {
@@ -96,8 +97,8 @@ key_check(struct au_tlspath *tp, X509 *leaf, struct buf *log)
 		    OBJ_nid2sn(X509_get_signature_nid(leaf)));
 		if (md == NID_sha1 || md == NID_md5 || md == NID_md4 ||
 		    md == NID_md2) {
-			(void)str_fmt(what, sizeof(what), "%s signature",
-			    OBJ_nid2sn(md));
+			(void)str_fmt(
+			    what, sizeof(what), "%s signature", OBJ_nid2sn(md));
 			add(tp, AU_SEV_MEDIUM, what);
 		}
 	}
@@ -120,8 +121,8 @@ fingerprint(struct au_tlspath *tp, X509 *leaf)
 }
 
 void
-au_cert_judge(struct au_ctx *x, struct au_tlspath *tp, SSL *ssl,
-    struct buf *log)
+au_cert_judge(
+    struct au_ctx *x, struct au_tlspath *tp, SSL *ssl, struct buf *log)
 {
 	X509 *leaf = SSL_get0_peer_certificate(ssl);
 	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
@@ -147,8 +148,9 @@ au_cert_judge(struct au_ctx *x, struct au_tlspath *tp, SSL *ssl,
 		add(tp, AU_SEV_HIGH, "expired");
 	else if (X509_cmp_current_time(X509_get0_notBefore(leaf)) > 0)
 		add(tp, AU_SEV_HIGH, "not yet valid");
-	else if (ASN1_TIME_diff(&days, &secs, NULL,
-	    X509_get0_notAfter(leaf)) == 1 && days < 30) {
+	else if (ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(leaf)) ==
+		     1 &&
+		 days < 30) {
 		(void)str_fmt(what, sizeof(what), "expires in %d days", days);
 		add(tp, AU_SEV_LOW, what);
 	}
@@ -159,8 +161,8 @@ au_cert_judge(struct au_ctx *x, struct au_tlspath *tp, SSL *ssl,
 		    x->o->ca_file == NULL ? " (give the CA with --ca)" : "");
 		add(tp, AU_SEV_HIGH, what);
 	}
-	au_logf(log, "#   chain: %s\n", err == X509_V_OK ? "trusted" :
-	    X509_verify_cert_error_string(err));
+	au_logf(log, "#   chain: %s\n",
+	    err == X509_V_OK ? "trusted" : X509_verify_cert_error_string(err));
 	san = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
 	if (san == NULL)
 		add(tp, AU_SEV_LOW, "no subjectAltName");
@@ -168,13 +170,13 @@ au_cert_judge(struct au_ctx *x, struct au_tlspath *tp, SSL *ssl,
 	if (au_is_ip_literal(host))
 		hm = X509_check_ip_asc(leaf, host, 0);
 	else
-		hm = X509_check_host(leaf, host, 0,
-		    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL);
-	au_logf(log, "#   name '%s': %s\n", host, hm == 1 ? "matches" :
-	    "does not match");
+		hm = X509_check_host(
+		    leaf, host, 0, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL);
+	au_logf(log, "#   name '%s': %s\n", host,
+	    hm == 1 ? "matches" : "does not match");
 	if (hm != 1) {
-		(void)str_fmt(what, sizeof(what), "name mismatch for '%s'",
-		    host);
+		(void)str_fmt(
+		    what, sizeof(what), "name mismatch for '%s'", host);
 		add(tp, AU_SEV_HIGH, what);
 	}
 	key_check(tp, leaf, log);

@@ -20,8 +20,8 @@
 
 #define SHOW_MAX 240 /* bytes of one line shown in a transcript */
 
-static void
-set_err(struct au_conn *c, const char *what, const char *detail)
+void
+au_conn_err(struct au_conn *c, const char *what, const char *detail)
 {
 	if (str_fmt(c->err, sizeof(c->err), "%s%s%s", what,
 		detail != NULL ? ": " : "", detail != NULL ? detail : "") < 0)
@@ -40,8 +40,9 @@ tlog(struct au_conn *c, const char *dir, const void *p, size_t len,
 	ms = time_mono_ms() - c->t0;
 	log_escape(p, len > SHOW_MAX ? SHOW_MAX : len, esc, sizeof(esc));
 	if (buf_printf(c->log, "%4llu.%03llus %s %s%s%s\n",
-		(unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
-		dir, esc, len > SHOW_MAX ? "..." : "", tail) < 0)
+		(unsigned long long)(ms / 1000),
+		(unsigned long long)(ms % 1000), dir, esc,
+		len > SHOW_MAX ? "..." : "", tail) < 0)
 		return;
 }
 
@@ -100,8 +101,8 @@ bind_src(int fd, int family, const char *src)
 	return bind(fd, (struct sockaddr *)&s4, sizeof(s4));
 }
 
-static int
-wait_fd(struct au_conn *c, short ev, int ms)
+int
+au_conn_wait(struct au_conn *c, short ev, int ms)
 {
 	struct pollfd pfd;
 	uint64_t end = time_mono_ms() + (uint64_t)(ms > 0 ? ms : 0);
@@ -125,8 +126,8 @@ wait_fd(struct au_conn *c, short ev, int ms)
 }
 
 int
-au_connect(struct au_ctx *x, struct au_conn *c, uint16_t port,
-    const char *src, struct buf *log)
+au_connect(struct au_ctx *x, struct au_conn *c, uint16_t port, const char *src,
+    struct buf *log)
 {
 	struct sockaddr_storage ss, me;
 	socklen_t len = sizeof(me);
@@ -138,7 +139,7 @@ au_connect(struct au_ctx *x, struct au_conn *c, uint16_t port,
 	c->timeout_ms = x->o->timeout_ms;
 	c->t0 = time_mono_ms();
 	if (au_gate_connect(x) != 0) {
-		set_err(c, "refused by the safety policy", NULL);
+		au_conn_err(c, "refused by the safety policy", NULL);
 		au_note(c, "connection refused by the safety policy (cap)");
 		return -2;
 	}
@@ -149,15 +150,15 @@ au_connect(struct au_ctx *x, struct au_conn *c, uint16_t port,
 		((struct sockaddr_in *)&ss)->sin_port = htons(port);
 	addr_str(&ss, c->peer, sizeof(c->peer));
 	if (src == NULL)
-		src = x->src_override != NULL ? x->src_override :
-		    x->o->source_ip;
+		src =
+		    x->src_override != NULL ? x->src_override : x->o->source_ip;
 	c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
-		set_err(c, "socket", strerror(errno));
+		au_conn_err(c, "socket", strerror(errno));
 		return -1;
 	}
 	if (src != NULL && bind_src(c->fd, ss.ss_family, src) != 0) {
-		set_err(c, "bind source address", strerror(errno));
+		au_conn_err(c, "bind source address", strerror(errno));
 		au_note(c, "cannot bind source %s", src);
 		au_close(c);
 		return -1;
@@ -167,7 +168,7 @@ au_connect(struct au_ctx *x, struct au_conn *c, uint16_t port,
 	if (connect(c->fd, (struct sockaddr *)&ss, x->addrlen) != 0) {
 		if (errno != EINPROGRESS)
 			goto fail;
-		if (wait_fd(c, POLLOUT, c->timeout_ms) != 0) {
+		if (au_conn_wait(c, POLLOUT, c->timeout_ms) != 0) {
 			errno = ETIMEDOUT;
 			goto fail;
 		}
@@ -184,153 +185,25 @@ au_connect(struct au_ctx *x, struct au_conn *c, uint16_t port,
 	au_note(c, "connect %s -> %s", c->local, c->peer);
 	return 0;
 fail:
-	set_err(c, "connect", strerror(errno));
+	au_conn_err(c, "connect", strerror(errno));
 	au_note(c, "connect to %s failed: %s", c->peer, strerror(errno));
 	au_close(c);
 	return -1;
 }
 
-static void
-ssl_err(struct au_conn *c, const char *what)
+void
+au_conn_ssl_err(struct au_conn *c, const char *what)
 {
 	unsigned long e = ERR_get_error();
 	char msg[160];
 
 	if (e == 0) {
-		set_err(c, what, errno != 0 ? strerror(errno) : "closed");
+		au_conn_err(c, what, errno != 0 ? strerror(errno) : "closed");
 	} else {
 		ERR_error_string_n(e, msg, sizeof(msg));
-		set_err(c, what, msg);
+		au_conn_err(c, what, msg);
 	}
 	ERR_clear_error();
-}
-
-int
-au_tls(struct au_conn *c, const struct au_tlscfg *cfg)
-{
-	const char *ciphers = cfg->ciphers != NULL ? cfg->ciphers :
-	    "ALL:COMPLEMENTOFALL:@SECLEVEL=0";
-	uint64_t end = time_mono_ms() + (uint64_t)c->timeout_ms;
-	int n, e;
-
-	if (au_buffered(c) > 0) {
-		au_note(c, "%zu cleartext bytes received before the handshake "
-		    "were discarded", au_buffered(c));
-		c->in_start = c->in_len = 0;
-	}
-	ERR_clear_error();
-	c->ctx = SSL_CTX_new(TLS_client_method());
-	if (c->ctx == NULL)
-		goto fail;
-	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL);
-	SSL_CTX_set_security_level(c->ctx, 0);
-	if (!SSL_CTX_set_min_proto_version(c->ctx, cfg->min_version) ||
-	    !SSL_CTX_set_max_proto_version(c->ctx, cfg->max_version))
-		goto fail;
-	if (!SSL_CTX_set_cipher_list(c->ctx, ciphers))
-		goto fail;
-	if (cfg->suites != NULL &&
-	    !SSL_CTX_set_ciphersuites(c->ctx, cfg->suites))
-		goto fail;
-	if (cfg->allow_reneg)
-		SSL_CTX_set_options(c->ctx, SSL_OP_LEGACY_SERVER_CONNECT);
-	c->ssl = SSL_new(c->ctx);
-	if (c->ssl == NULL || !SSL_set_fd(c->ssl, c->fd))
-		goto fail;
-	if (cfg->sni != NULL && !SSL_set_tlsext_host_name(c->ssl, cfg->sni))
-		goto fail;
-	for (;;) {
-		uint64_t now = time_mono_ms();
-
-		errno = 0;
-		n = SSL_connect(c->ssl);
-		if (n == 1)
-			break;
-		e = SSL_get_error(c->ssl, n);
-		if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) ||
-		    now >= end)
-			goto fail;
-		if (wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-			(int)(end - now)) != 0) {
-			set_err(c, "TLS handshake", "timeout");
-			au_note(c, "TLS handshake timed out");
-			return -1;
-		}
-	}
-	au_note(c, "TLS handshake: %s %s", SSL_get_version(c->ssl),
-	    SSL_get_cipher_name(c->ssl));
-	return 0;
-fail:
-	ssl_err(c, "TLS handshake");
-	au_note(c, "%s", c->err);
-	if (c->ssl != NULL) {
-		SSL_free(c->ssl);
-		c->ssl = NULL;
-	}
-	return -1;
-}
-
-int
-au_tls_reneg(struct au_conn *c)
-{
-	uint64_t end = time_mono_ms() + (uint64_t)c->timeout_ms;
-	int n, e;
-
-	if (c->ssl == NULL || SSL_version(c->ssl) >= TLS1_3_VERSION)
-		return -1;
-	ERR_clear_error();
-	if (SSL_renegotiate(c->ssl) != 1) {
-		ssl_err(c, "renegotiation");
-		au_note(c, "renegotiation not started: %s", c->err);
-		return 0;
-	}
-	for (;;) {
-		uint64_t now = time_mono_ms();
-
-		n = SSL_do_handshake(c->ssl);
-		if (n == 1 && !SSL_renegotiate_pending(c->ssl))
-			break;
-		e = n == 1 ? SSL_ERROR_WANT_READ : SSL_get_error(c->ssl, n);
-		if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) ||
-		    now >= end) {
-			ssl_err(c, "renegotiation");
-			au_note(c, "client-initiated renegotiation refused: %s",
-			    now >= end ? "timeout" : c->err);
-			return 0;
-		}
-		if (n == 1) {
-			uint8_t tmp[256];
-			int k = SSL_read(c->ssl, tmp, sizeof(tmp));
-
-			if (k <= 0 && SSL_get_error(c->ssl, k) !=
-			    SSL_ERROR_WANT_READ) {
-				ssl_err(c, "renegotiation");
-				au_note(c, "renegotiation failed: %s", c->err);
-				return 0;
-			}
-			if (k <= 0 && wait_fd(c, POLLIN, (int)(end - now)) != 0)
-				continue;
-			continue;
-		}
-		if (wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-			(int)(end - now)) != 0)
-			continue;
-	}
-	au_note(c, "client-initiated renegotiation completed");
-	return 1;
-}
-
-void
-au_tls_info(const struct au_conn *c, char *ver, size_t vcap, char *cipher,
-    size_t ccap)
-{
-	if (c->ssl == NULL) {
-		(void)str_copy(ver, "none", vcap);
-		(void)str_copy(cipher, "none", ccap);
-		return;
-	}
-	(void)str_copy(ver, SSL_get_version(c->ssl), vcap);
-	(void)str_copy(cipher, SSL_get_cipher_name(c->ssl), ccap);
 }
 
 static void
@@ -377,9 +250,10 @@ au_send(struct au_conn *c, const void *p, size_t len, int redact_from)
 			e = SSL_get_error(c->ssl, k);
 			if ((e != SSL_ERROR_WANT_READ &&
 				e != SSL_ERROR_WANT_WRITE) ||
-			    wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN :
-				POLLOUT, c->timeout_ms) != 0) {
-				ssl_err(c, "write");
+			    au_conn_wait(c,
+				e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+				c->timeout_ms) != 0) {
+				au_conn_ssl_err(c, "write");
 				return -1;
 			}
 			continue;
@@ -388,12 +262,12 @@ au_send(struct au_conn *c, const void *p, size_t len, int redact_from)
 		if (n > 0) {
 			off += (size_t)n;
 		} else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (wait_fd(c, POLLOUT, c->timeout_ms) != 0) {
-				set_err(c, "write", "timeout");
+			if (au_conn_wait(c, POLLOUT, c->timeout_ms) != 0) {
+				au_conn_err(c, "write", "timeout");
 				return -1;
 			}
 		} else {
-			set_err(c, "write", strerror(errno));
+			au_conn_err(c, "write", strerror(errno));
 			return -1;
 		}
 	}
@@ -412,8 +286,8 @@ cmd(struct au_conn *c, const char *line, bool secret)
 	memcpy(buf, line, n);
 	buf[n] = '\r';
 	buf[n + 1] = '\n';
-	return au_send(c, buf, n + 2,
-	    secret ? (sp != NULL ? (int)(sp - line) : 0) : -1);
+	return au_send(
+	    c, buf, n + 2, secret ? (sp != NULL ? (int)(sp - line) : 0) : -1);
 }
 
 int
@@ -465,13 +339,14 @@ fill(struct au_conn *c, int ms)
 			}
 			if (e != SSL_ERROR_WANT_READ &&
 			    e != SSL_ERROR_WANT_WRITE) {
-				ssl_err(c, "read");
+				au_conn_ssl_err(c, "read");
 				c->eof = true;
 				return 0;
 			}
 			if (left == 0 ||
-			    wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN :
-				POLLOUT, left) != 0)
+			    au_conn_wait(c,
+				e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+				left) != 0)
 				goto timeout;
 			continue;
 		}
@@ -482,16 +357,16 @@ fill(struct au_conn *c, int ms)
 		}
 		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 			if (n < 0)
-				set_err(c, "read", strerror(errno));
+				au_conn_err(c, "read", strerror(errno));
 			c->eof = true;
 			return 0;
 		}
-		if (left == 0 || wait_fd(c, POLLIN, left) != 0)
+		if (left == 0 || au_conn_wait(c, POLLIN, left) != 0)
 			goto timeout;
 	}
 timeout:
 	c->timed_out = true;
-	set_err(c, "read", "timeout");
+	au_conn_err(c, "read", "timeout");
 	return -1;
 }
 
@@ -599,7 +474,7 @@ au_wait_readable(struct au_conn *c, int ms)
 		return true;
 	if (c->ssl != NULL && SSL_pending(c->ssl) > 0)
 		return true;
-	return wait_fd(c, POLLIN, ms) == 0;
+	return au_conn_wait(c, POLLIN, ms) == 0;
 }
 
 size_t

@@ -23,25 +23,25 @@ struct au_conn {
 	int fd;
 	SSL_CTX *ctx;
 	SSL *ssl;
-	int timeout_ms;		/* per read */
+	int timeout_ms; /* per read */
 	uint8_t in[AU_CONN_IN_MAX];
 	size_t in_start, in_len;
-	bool eof;		/* peer closed (or reset) */
-	bool timed_out;		/* last read hit its deadline */
-	struct buf *log;	/* transcript sink, or NULL */
-	uint64_t t0;		/* when the connection was opened */
-	char err[200];		/* last error */
-	char local[64];		/* local address (for loopback warnings) */
+	bool eof;        /* peer closed (or reset) */
+	bool timed_out;  /* last read hit its deadline */
+	struct buf *log; /* transcript sink, or NULL */
+	uint64_t t0;     /* when the connection was opened */
+	char err[200];   /* last error */
+	char local[64];  /* local address (for loopback warnings) */
 	char peer[64];
 };
 
 /* TLS parameters of one handshake. */
 struct au_tlscfg {
-	int min_version, max_version;	/* 0 = library limit */
-	const char *ciphers;		/* TLS <= 1.2 list, NULL = permissive */
-	const char *suites;		/* TLS 1.3 list, NULL = default */
-	const char *sni;		/* server name, NULL = none */
-	bool allow_reneg;		/* keep renegotiation possible */
+	int min_version, max_version; /* 0 = library limit */
+	const char *ciphers;          /* TLS <= 1.2 list, NULL = permissive */
+	const char *suites;           /* TLS 1.3 list, NULL = default */
+	const char *sni;              /* server name, NULL = none */
+	bool allow_reneg;             /* keep renegotiation possible */
 };
 
 /* Open a TCP connection to port of the run's host through the safety gate
@@ -57,8 +57,8 @@ int au_tls(struct au_conn *c, const struct au_tlscfg *cfg);
  * ignored, -1 not possible (no TLS, TLS 1.3). */
 int au_tls_reneg(struct au_conn *c);
 /* Negotiated protocol and cipher names ("TLSv1.3", "TLS_AES_..."). */
-void au_tls_info(const struct au_conn *c, char *ver, size_t vcap,
-    char *cipher, size_t ccap);
+void au_tls_info(
+    const struct au_conn *c, char *ver, size_t vcap, char *cipher, size_t ccap);
 /* Write bytes; the transcript shows them escaped, or "<redacted>" after the
  * first redact_from bytes when redact_from >= 0. 0 or -1. */
 int au_send(struct au_conn *c, const void *p, size_t len, int redact_from);
@@ -82,6 +82,11 @@ size_t au_buffered(const struct au_conn *c);
 /* Add a free-form note to the transcript ("# ..."). */
 void au_note(struct au_conn *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Internal to conn*.c: set c->err; set it from the OpenSSL error queue;
+ * wait up to ms for ev on the socket (0 ready, -1 timeout or error). */
+void au_conn_err(struct au_conn *c, const char *what, const char *detail);
+void au_conn_ssl_err(struct au_conn *c, const char *what);
+int au_conn_wait(struct au_conn *c, short ev, int ms);
 /* Close (no QUIT is sent) and free TLS state. Safe to call twice. */
 void au_close(struct au_conn *c);
 

@@ -32,7 +32,7 @@ host_eq(const char *a, const char *b)
 	const char *ca = strrchr(a, ':'), *cb = strrchr(b, ':');
 
 	return ca != NULL && cb != NULL && ca - a == cb - b &&
-	    strncmp(a, b, (size_t)(ca - a)) == 0;
+	       strncmp(a, b, (size_t)(ca - a)) == 0;
 }
 
 void
@@ -44,8 +44,10 @@ au_disc_plain(struct au_ctx *x)
 
 	f->stls = -1;
 	if (!x->o->plain_given)
-		au_logf(&x->plog, "# cleartext port %u is the default "
-		    "(no pop3:// target given)\n", x->o->plain_port);
+		au_logf(&x->plog,
+		    "# cleartext port %u is the default "
+		    "(no pop3:// target given)\n",
+		    x->o->plain_port);
 	if (au_connect(x, &c, x->o->plain_port, NULL, &x->plog) != 0)
 		return;
 	f->same_addr = host_eq(c.local, c.peer);
@@ -60,8 +62,8 @@ au_disc_plain(struct au_ctx *x)
 		return;
 	}
 	f->plain_up = true;
-	f->pcapa_ok = au_capa(x, &c, f->pcapa_raw, sizeof(f->pcapa_raw),
-	    &f->pcapa) == 0;
+	f->pcapa_ok =
+	    au_capa(x, &c, f->pcapa_raw, sizeof(f->pcapa_raw), &f->pcapa) == 0;
 	auth_listing(x, &c, f->pauth, sizeof(f->pauth));
 	if (au_cmd(&c, "STLS") != 0 ||
 	    au_reply(x, &c, line, sizeof(line), 0) < 0) {
@@ -80,8 +82,8 @@ au_disc_plain(struct au_ctx *x)
 		return;
 	}
 	f->stls = 1;
-	f->scapa_ok = au_capa(x, &c, f->scapa_raw, sizeof(f->scapa_raw),
-	    &f->scapa) == 0;
+	f->scapa_ok =
+	    au_capa(x, &c, f->scapa_raw, sizeof(f->scapa_raw), &f->scapa) == 0;
 	auth_listing(x, &c, f->sauth, sizeof(f->sauth));
 	if (au_cmd(&c, "STLS") == 0 &&
 	    au_reply(x, &c, line, sizeof(line), 0) >= 0)
@@ -97,8 +99,10 @@ au_disc_tls(struct au_ctx *x)
 	char line[AU_GREET_MAX];
 
 	if (!x->o->tls_given)
-		au_logf(&x->tlog, "# implicit-TLS port %u is the "
-		    "default (no pop3s:// target given)\n", x->o->tls_port);
+		au_logf(&x->tlog,
+		    "# implicit-TLS port %u is the "
+		    "default (no pop3s:// target given)\n",
+		    x->o->tls_port);
 	if (au_connect(x, &c, x->o->tls_port, NULL, &x->tlog) != 0) {
 		(void)str_copy(f->tls_err, c.err, sizeof(f->tls_err));
 		return;
@@ -112,15 +116,17 @@ au_disc_tls(struct au_ctx *x)
 	au_tls_info(&c, f->tls_ver, sizeof(f->tls_ver), f->tls_cipher,
 	    sizeof(f->tls_cipher));
 	if (au_reply(x, &c, line, sizeof(line), 0) < 0 || !au_ok(line)) {
-		(void)str_fmt(f->tls_err, sizeof(f->tls_err), "no +OK greeting "
-		    "inside TLS (%s)", line[0] != '\0' ? line : c.err);
+		(void)str_fmt(f->tls_err, sizeof(f->tls_err),
+		    "no +OK greeting "
+		    "inside TLS (%s)",
+		    line[0] != '\0' ? line : c.err);
 		au_close(&c);
 		return;
 	}
 	(void)str_copy(f->tls_greet, line, sizeof(f->tls_greet));
 	f->tls_ok = true;
-	f->tcapa_ok = au_capa(x, &c, f->tcapa_raw, sizeof(f->tcapa_raw),
-	    &f->tcapa) == 0;
+	f->tcapa_ok =
+	    au_capa(x, &c, f->tcapa_raw, sizeof(f->tcapa_raw), &f->tcapa) == 0;
 	auth_listing(x, &c, f->tauth, sizeof(f->tauth));
 	au_close(&c);
 }
@@ -135,9 +141,10 @@ judge_tls01_02(struct au_ctx *x)
 		goto tls02;
 	au_ev_buf(x, AU_TLS01, &x->tlog);
 	if (f->tls_ok)
-		au_set(x, AU_TLS01, AU_ST_PASS, AU_SEV_NONE, "greeting inside "
-		    "TLS on port %u (%s, %s)", x->o->tls_port, f->tls_ver,
-		    f->tls_cipher);
+		au_set(x, AU_TLS01, AU_ST_PASS, AU_SEV_NONE,
+		    "greeting inside "
+		    "TLS on port %u (%s, %s)",
+		    x->o->tls_port, f->tls_ver, f->tls_cipher);
 	else
 		au_set(x, AU_TLS01, AU_ST_FAIL,
 		    enforced ? AU_SEV_LOW : AU_SEV_MEDIUM,
@@ -149,22 +156,25 @@ tls02:
 		return;
 	au_ev_buf(x, AU_TLS02, &x->plog);
 	if (!f->plain_up && f->tls_ok)
-		au_set(x, AU_TLS02, AU_ST_PASS, AU_SEV_NONE, "no cleartext "
+		au_set(x, AU_TLS02, AU_ST_PASS, AU_SEV_NONE,
+		    "no cleartext "
 		    "endpoint answered; implicit TLS only");
 	else if (!f->plain_up)
 		au_set(x, AU_TLS02, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
 		    "neither endpoint answered");
 	else if (f->stls >= 1)
 		au_set(x, AU_TLS02, AU_ST_PASS, AU_SEV_NONE, "STLS %s%s",
-		    f->pcapa.stls ? "advertised and accepted" :
-		    "accepted although not advertised in CAPA",
+		    f->pcapa.stls ? "advertised and accepted"
+				  : "accepted although not advertised in CAPA",
 		    f->tls_ok ? "; implicit TLS too" : "");
 	else if (f->tls_ok)
-		au_set(x, AU_TLS02, AU_ST_PASS, AU_SEV_NONE, "no STLS on the "
+		au_set(x, AU_TLS02, AU_ST_PASS, AU_SEV_NONE,
+		    "no STLS on the "
 		    "cleartext port, but implicit TLS on port %u",
 		    x->o->tls_port);
 	else
-		au_set(x, AU_TLS02, AU_ST_FAIL, AU_SEV_HIGH, "cleartext only: "
+		au_set(x, AU_TLS02, AU_ST_FAIL, AU_SEV_HIGH,
+		    "cleartext only: "
 		    "STLS refused (%s) and no implicit TLS on port %u",
 		    f->stls_reply, x->o->tls_port);
 }
@@ -215,10 +225,12 @@ judge_tls06(struct au_ctx *x)
 
 	au_ev_buf(x, AU_TLS06, &x->plog);
 	if (f->stls != 1) {
-		au_set(x, AU_TLS06, f->stls == 2 ? AU_ST_INCONCLUSIVE :
-		    AU_ST_SKIPPED, AU_SEV_NONE, f->stls == 2 ?
-		    "STLS was accepted but the handshake failed" :
-		    "not applicable: no STLS on the cleartext port");
+		au_set(x, AU_TLS06,
+		    f->stls == 2 ? AU_ST_INCONCLUSIVE : AU_ST_SKIPPED,
+		    AU_SEV_NONE,
+		    f->stls == 2
+			? "STLS was accepted but the handshake failed"
+			: "not applicable: no STLS on the cleartext port");
 		return;
 	}
 	if (!f->scapa_ok) {
@@ -231,16 +243,21 @@ judge_tls06(struct au_ctx *x)
 	au_ev(x, AU_TLS06, "capabilities only before TLS: %s", gone);
 	au_ev(x, AU_TLS06, "capabilities only after TLS: %s", added);
 	if (f->scapa.stls)
-		au_set(x, AU_TLS06, AU_ST_FAIL, AU_SEV_LOW, "STLS is still "
+		au_set(x, AU_TLS06, AU_ST_FAIL, AU_SEV_LOW,
+		    "STLS is still "
 		    "advertised after TLS started");
 	else if (au_ok(f->stls2_reply))
-		au_set(x, AU_TLS06, AU_ST_FAIL, AU_SEV_LOW, "a second STLS "
-		    "inside TLS was accepted (%s)", f->stls2_reply);
+		au_set(x, AU_TLS06, AU_ST_FAIL, AU_SEV_LOW,
+		    "a second STLS "
+		    "inside TLS was accepted (%s)",
+		    f->stls2_reply);
 	else
-		au_set(x, AU_TLS06, AU_ST_PASS, AU_SEV_NONE, "STLS vanished "
+		au_set(x, AU_TLS06, AU_ST_PASS, AU_SEV_NONE,
+		    "STLS vanished "
 		    "after TLS; second STLS refused (%s); removed: %s; "
-		    "added: %s", f->stls2_reply[0] != '\0' ? f->stls2_reply :
-		    "closed", gone[0] != '\0' ? gone : "-",
+		    "added: %s",
+		    f->stls2_reply[0] != '\0' ? f->stls2_reply : "closed",
+		    gone[0] != '\0' ? gone : "-",
 		    added[0] != '\0' ? added : "-");
 }
 
@@ -272,8 +289,8 @@ add_tokens(char *out, size_t cap, const char *list)
 			memcpy(tok, list, n);
 			tok[n] = '\0';
 			if (!has_mech(out, tok) &&
-			    str_fmt(out + strlen(out), cap - strlen(out), "%s%s",
-				out[0] != '\0' ? " " : "", tok) < 0)
+			    str_fmt(out + strlen(out), cap - strlen(out),
+				"%s%s", out[0] != '\0' ? " " : "", tok) < 0)
 				return;
 		}
 		list += n;
@@ -331,15 +348,21 @@ judge_auth02(struct au_ctx *x)
 		    "DIGEST-MD5 ");
 	}
 	if (has_mech(pre, "PLAIN") || has_mech(pre, "LOGIN"))
-		au_ev(x, AU_AUTH02, "PLAIN/LOGIN before TLS: rated by "
+		au_ev(x, AU_AUTH02,
+		    "PLAIN/LOGIN before TLS: rated by "
 		    "P3-TLS-03");
 	if (has_mech(both, "ANONYMOUS"))
 		au_ev(x, AU_AUTH02, "ANONYMOUS offered: rated by P3-AUTH-09");
+	if (what[0] != '\0' && what[strlen(what) - 1] == ' ')
+		what[strlen(what) - 1] = '\0';
 	if (sev != AU_SEV_NONE)
-		au_set(x, AU_AUTH02, AU_ST_FAIL, sev, "weak SASL mechanisms "
-		    "offered: %s", what);
+		au_set(x, AU_AUTH02, AU_ST_FAIL, sev,
+		    "weak SASL mechanisms "
+		    "offered: %s",
+		    what);
 	else
-		au_set(x, AU_AUTH02, AU_ST_PASS, AU_SEV_NONE, "no weak SASL "
+		au_set(x, AU_AUTH02, AU_ST_PASS, AU_SEV_NONE,
+		    "no weak SASL "
 		    "mechanism (before TLS: %s; inside TLS: %s)",
 		    pre[0] ? pre : "none", post[0] ? post : "none");
 }

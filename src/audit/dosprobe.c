@@ -37,18 +37,20 @@ wait_close(struct au_conn *c, uint64_t cap_ms, struct au_idle *r)
 }
 
 static void
-idle_pre(struct au_ctx *x, struct au_idle *r)
+idle_pre(struct au_ctx *x, struct au_idle *r, struct buf *log)
 {
 	struct au_conn c;
 
 	memset(r, 0, sizeof(*r));
 	r->state = -1;
-	if (au_open(x, &c, !x->f.plain_up, au_evbuf(x, AU_DOS01), NULL, 0))
+	if (au_open(x, &c, !x->f.plain_up, log, NULL, 0)) {
+		atomic_store(&x->f.idle_pre_state, -1);
 		return;
+	}
 	au_note(&c, "silent after the greeting (cap %u s)", x->o->idle_max_s);
 	wait_close(&c, (uint64_t)x->o->idle_max_s * 1000, r);
-	au_note(&c, "%s after %.1f s", r->state == 1 ? "closed" :
-	    "still open", (double)r->ms / 1000.0);
+	au_note(&c, "%s after %.1f s", r->state == 1 ? "closed" : "still open",
+	    (double)r->ms / 1000.0);
 	au_close(&c);
 	atomic_store(&x->f.idle_pre_ms, r->ms);
 	atomic_store(&x->f.idle_pre_state, r->state);
@@ -62,13 +64,13 @@ idle_post(struct au_ctx *x, struct au_idle *r)
 
 	memset(r, 0, sizeof(*r));
 	r->state = -1;
-	if (au_login_session(x, &c, au_evbuf(x, AU_DOS01), rep,
-	    sizeof(rep)) != 0)
+	if (au_login_session(x, &c, au_evbuf(x, AU_DOS01), rep, sizeof(rep)) !=
+	    0)
 		return;
 	au_note(&c, "silent after login (cap %u s)", x->o->idle_max_s);
 	wait_close(&c, (uint64_t)x->o->idle_max_s * 1000, r);
-	au_note(&c, "%s after %.1f s (no QUIT sent)", r->state == 1 ?
-	    "closed" : "still open", (double)r->ms / 1000.0);
+	au_note(&c, "%s after %.1f s (no QUIT sent)",
+	    r->state == 1 ? "closed" : "still open", (double)r->ms / 1000.0);
 	au_close(&c);
 }
 
@@ -100,12 +102,16 @@ judge01(struct au_ctx *x, const struct au_idle *pre, const struct au_idle *post,
 		return;
 	}
 	if (pre->state == 1)
-		u = (size_t)snprintf(txt, sizeof(txt), "before login: closed "
-		    "after %.1f s%s%s%s", sp, pre->last[0] ? " ('" : "",
-		    pre->last, pre->last[0] ? "')" : "");
+		u = (size_t)snprintf(txt, sizeof(txt),
+		    "before login: closed "
+		    "after %.1f s%s%s%s",
+		    sp, pre->last[0] ? " ('" : "", pre->last,
+		    pre->last[0] ? "')" : "");
 	else
-		u = (size_t)snprintf(txt, sizeof(txt), "before login: still "
-		    "open after %.0f s", sp);
+		u = (size_t)snprintf(txt, sizeof(txt),
+		    "before login: still "
+		    "open after %.0f s",
+		    sp);
 	if (pre->state == 1 && pre->ms > 300000)
 		sev = AU_SEV_LOW;
 	if (pre->state == 2 && pre->ms >= (uint64_t)AU_IDLE_MAX_S * 1000)
@@ -118,24 +124,31 @@ judge01(struct au_ctx *x, const struct au_idle *pre, const struct au_idle *post,
 		if (post->state < 0)
 			inconcl = true;
 		else if (post->state == 2 &&
-		    post->ms >= (uint64_t)AU_IDLE_MAX_S * 1000)
+			 post->ms >= (uint64_t)AU_IDLE_MAX_S * 1000)
 			sev = sev > AU_SEV_MEDIUM ? sev : AU_SEV_MEDIUM;
 		else if (post->state == 2)
 			inconcl = true;
 		else if (post->ms < 600000 && sev < AU_SEV_INFO)
 			sev = AU_SEV_INFO;
-		(void)snprintf(txt + u, sizeof(txt) - u, "; after login: %s "
-		    "%.1f s%s", post->state == 1 ? "closed after" :
-		    post->state == 2 ? "still open after" : "login failed,",
-		    sq, post->state == 1 && post->ms < 600000 ?
-		    " (RFC 1939 asks for at least 10 min)" : "");
+		(void)snprintf(txt + u, sizeof(txt) - u,
+		    "; after login: %s "
+		    "%.1f s%s",
+		    post->state == 1   ? "closed after"
+		    : post->state == 2 ? "still open after"
+				       : "login failed,",
+		    sq,
+		    post->state == 1 && post->ms < 600000
+			? " (RFC 1939 asks for at least 10 min)"
+			: "");
 	}
 	if (sev > AU_SEV_NONE)
 		au_set(x, AU_DOS01, AU_ST_FAIL, sev, "%s", txt);
 	else if (inconcl)
-		au_set(x, AU_DOS01, AU_ST_INCONCLUSIVE, AU_SEV_NONE, "%s; the "
+		au_set(x, AU_DOS01, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
+		    "%s; the "
 		    "--idle-max cap ended the wait before a verdict (rule: "
-		    "5 min / 15 min)", txt);
+		    "5 min / 15 min)",
+		    txt);
 	else
 		au_set(x, AU_DOS01, AU_ST_PASS, AU_SEV_NONE, "%s", txt);
 }
@@ -145,26 +158,33 @@ idle_thread(void *arg)
 {
 	struct au_ctx *x = arg;
 	struct au_idle pre;
+	struct buf prelog;
 	pthread_t th;
 	bool post = x->o->user != NULL && x->o->password != NULL &&
-	    au_want(x, AU_DOS01);
+		    au_want(x, AU_DOS01);
 	bool threaded = false;
 	uint64_t t0 = time_mono_ms();
 
 	memset(&x->idle_post_res, 0, sizeof(x->idle_post_res));
 	if (post)
 		threaded = pthread_create(&th, NULL, post_thread, x) == 0;
-	idle_pre(x, &pre);
+	buf_init(&prelog, 8192);
+	idle_pre(x, &pre, &prelog);
 	if (threaded)
 		pthread_join(th, NULL);
+	if (au_want(x, AU_DOS01))
+		au_ev_buf(x, AU_DOS01, &prelog);
+	buf_free(&prelog);
 	if (post && !threaded) {
 		pthread_mutex_lock(&x->mu);
 		x->login_reserve = 0;
 		pthread_mutex_unlock(&x->mu);
 		idle_post(x, &x->idle_post_res);
 	}
-	judge01(x, &pre, &x->idle_post_res, post);
-	x->run->res[AU_DOS01].ms = time_mono_ms() - t0;
+	if (au_want(x, AU_DOS01)) {
+		judge01(x, &pre, &x->idle_post_res, post);
+		x->run->res[AU_DOS01].ms = time_mono_ms() - t0;
+	}
 	return NULL;
 }
 
@@ -187,19 +207,22 @@ au_idle_start(struct au_ctx *x)
 			(void)au_aborted(x, AU_DOS02);
 		return;
 	}
-	if (!d1)
+	if (!d1 && !d2)
+		return;
+	/* P3-DOS-02 needs the idle timeout, so it is measured for it too */
+	if (pthread_create(&x->idle_thread, NULL, idle_thread, x) == 0) {
+		x->idle_running = true;
+	} else {
 		atomic_store(&x->f.idle_pre_state, -1);
+		if (d1)
+			au_set(x, AU_DOS01, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
+			    "could not start the probe");
+	}
 	if (d2 && pthread_create(&x->drip_thread, NULL, drip_thread, x) == 0)
 		x->drip_running = true;
 	else if (d2)
 		au_set(x, AU_DOS02, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
 		    "could not start the probe");
-	if (!d1)
-		return;
-	if (pthread_create(&x->idle_thread, NULL, idle_thread, x) == 0)
-		x->idle_running = true;
-	else
-		(void)idle_thread(x);
 }
 
 void

@@ -19,7 +19,7 @@ static uint32_t
 le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
+	       (uint32_t)p[3] << 24;
 }
 
 /* UTF-16LE to printable ASCII ('?' for the rest). */
@@ -39,11 +39,11 @@ utf16(const uint8_t *p, size_t n, char *out, size_t cap)
 /* Decode a CHALLENGE message: target names and OS version into out.
  * Returns the number of names found, -1 if malformed. */
 static int
-ntlm_challenge(const uint8_t *m, size_t n, char *out, size_t cap,
-    bool *version_r)
+ntlm_challenge(
+    const uint8_t *m, size_t n, char *out, size_t cap, bool *version_r)
 {
-	static const char *const av[] = { NULL, "NetBIOS computer",
-		"NetBIOS domain", "DNS computer", "DNS domain", "DNS tree" };
+	static const char *const av[] = {NULL, "NetBIOS computer",
+	    "NetBIOS domain", "DNS computer", "DNS domain", "DNS tree"};
 	size_t off, len, used = 0;
 	int names = 0;
 	char v[256];
@@ -73,8 +73,10 @@ ntlm_challenge(const uint8_t *m, size_t n, char *out, size_t cap,
 	}
 	if ((le32(m + 20) & 0x02000000) && n >= 56 && m[48] != 0) {
 		*version_r = true;
-		(void)str_fmt(out + used, cap - used, "%sOS version %u.%u "
-		    "build %u", used ? ", " : "", m[48], m[49], le16(m + 50));
+		(void)str_fmt(out + used, cap - used,
+		    "%sOS version %u.%u "
+		    "build %u",
+		    used ? ", " : "", m[48], m[49], le16(m + 50));
 	}
 	return names;
 }
@@ -84,8 +86,8 @@ au_probe_info04(struct au_ctx *x)
 {
 	/* NEGOTIATE: unicode, OEM, request target, NTLM, always sign,
 	 * extended session security, version, 128, 56 */
-	static const uint8_t neg[32] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0,
-		1, 0, 0, 0, 0x07, 0x82, 0x08, 0xa2 };
+	static const uint8_t neg[32] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1,
+	    0, 0, 0, 0x07, 0x82, 0x08, 0xa2};
 	char r[NTLM_MAX], b64[64], info[AU_TEXT_MAX];
 	uint8_t msg[NTLM_MAX];
 	struct au_conn c;
@@ -103,15 +105,18 @@ au_probe_info04(struct au_ctx *x)
 	if (au_cmd(&c, "AUTH NTLM") != 0 ||
 	    au_reply(x, &c, r, sizeof(r), 0) < 0 || !au_cont(r)) {
 		au_close(&c);
-		au_set(x, AU_INFO04, AU_ST_PASS, AU_SEV_NONE, "NTLM is not "
-		    "offered (%s)", r[0] ? r : "no reply");
+		au_set(x, AU_INFO04, AU_ST_PASS, AU_SEV_NONE,
+		    "NTLM is not "
+		    "offered (%s)",
+		    r[0] ? r : "no reply");
 		return;
 	}
 	if (au_cmd(&c, b64) != 0 || au_reply(x, &c, r, sizeof(r), 0) < 0 ||
-	    !au_cont(r) || b64_decode(r + 2, strlen(r + 2), msg, sizeof(msg),
-		&mlen) != 0) {
+	    !au_cont(r) ||
+	    b64_decode(r + 2, strlen(r + 2), msg, sizeof(msg), &mlen) != 0) {
 		au_close(&c);
-		au_set(x, AU_INFO04, AU_ST_INCONCLUSIVE, AU_SEV_NONE, "AUTH "
+		au_set(x, AU_INFO04, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
+		    "AUTH "
 		    "NTLM continued but no CHALLENGE could be decoded");
 		return;
 	}
@@ -121,27 +126,29 @@ au_probe_info04(struct au_ctx *x)
 	names = ntlm_challenge(msg, mlen, info, sizeof(info), &ver);
 	au_ev(x, AU_INFO04, "# decoded CHALLENGE: %s", info);
 	if (names < 0)
-		au_set(x, AU_INFO04, AU_ST_INCONCLUSIVE, AU_SEV_NONE, "the "
+		au_set(x, AU_INFO04, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
+		    "the "
 		    "NTLM CHALLENGE is malformed");
 	else if (names > 0 || ver)
 		au_set(x, AU_INFO04, AU_ST_FAIL,
 		    names > 0 && ver ? AU_SEV_MEDIUM : AU_SEV_LOW,
 		    "NTLM discloses %s", info);
 	else
-		au_set(x, AU_INFO04, AU_ST_PASS, AU_SEV_NONE, "NTLM offered "
+		au_set(x, AU_INFO04, AU_ST_PASS, AU_SEV_NONE,
+		    "NTLM offered "
 		    "but the CHALLENGE discloses no names");
 }
 
 void
 au_judge_info05(struct au_ctx *x)
 {
-	static const char *const pats[] = { "/var/", "/usr/", "/etc/",
-		"/home/", "/tmp/", "/opt/", "/srv/", "C:\\", ".c:", ".py",
-		".java", "Traceback", "Exception", "stack trace", "segfault",
-		"core dumped", "panic", "SQL", "SELECT ", "mysql", "postgres",
-		"sqlite", "ORA-", "syntax error", "LDAP", "PAM ", "auth process",
-		"passdb", "userdb", "auth-worker", "Kerberos", "errno",
-		"Permission denied", "No such file", NULL };
+	static const char *const pats[] = {"/var/", "/usr/", "/etc/", "/home/",
+	    "/tmp/", "/opt/", "/srv/", "C:\\", ".c:", ".py", ".java",
+	    "Traceback", "Exception", "stack trace", "segfault", "core dumped",
+	    "panic", "SQL", "SELECT ", "mysql", "postgres", "sqlite", "ORA-",
+	    "syntax error", "LDAP", "PAM ", "auth process", "passdb", "userdb",
+	    "auth-worker", "Kerberos", "errno", "Permission denied",
+	    "No such file", NULL};
 	char hits[AU_TEXT_MAX] = "";
 	int i, k, n = 0;
 
@@ -152,37 +159,42 @@ au_judge_info05(struct au_ctx *x)
 			if (!au_has(x->errs[i], pats[k]))
 				continue;
 			if (strstr(hits, pats[k]) == NULL &&
-			    str_fmt(hits + strlen(hits), sizeof(hits) -
-				strlen(hits), "%s'%s'", hits[0] ? ", " : "",
-				pats[k]) < 0)
+			    str_fmt(hits + strlen(hits),
+				sizeof(hits) - strlen(hits), "%s'%s'",
+				hits[0] ? ", " : "", pats[k]) < 0)
 				hits[strlen(hits)] = '\0';
 		}
 	}
 	n = x->nerrs;
 	pthread_mutex_unlock(&x->mu);
 	if (hits[0] != '\0')
-		au_set(x, AU_INFO05, AU_ST_FAIL, AU_SEV_LOW, "error texts "
-		    "reveal internals (%s)", hits);
+		au_set(x, AU_INFO05, AU_ST_FAIL, AU_SEV_LOW,
+		    "error texts "
+		    "reveal internals (%s)",
+		    hits);
 	else if (n == 0)
-		au_set(x, AU_INFO05, AU_ST_INCONCLUSIVE, AU_SEV_NONE, "no "
+		au_set(x, AU_INFO05, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
+		    "no "
 		    "error replies were collected");
 	else
-		au_set(x, AU_INFO05, AU_ST_PASS, AU_SEV_NONE, "%d distinct "
-		    "error texts, none reveals paths, SQL or back ends", n);
+		au_set(x, AU_INFO05, AU_ST_PASS, AU_SEV_NONE,
+		    "%d distinct "
+		    "error texts, none reveals paths, SQL or back ends",
+		    n);
 }
 
 void
 au_probe_info06(struct au_ctx *x)
 {
-	static const char *const cmds[] = { "HELP", "XTND", "SITE", "DEBUG",
-		"XYZZY p3audit" };
+	static const char *const cmds[] = {
+	    "HELP", "XTND", "SITE", "DEBUG", "XYZZY p3audit"};
 	char r[512], hit[AU_TEXT_MAX] = "";
 	enum au_sev sev = AU_SEV_NONE;
 	struct au_conn c;
 	size_t i;
 
-	if (au_open(x, &c, !x->f.plain_up, au_evbuf(x, AU_INFO06), NULL,
-	    0) != 0) {
+	if (au_open(x, &c, !x->f.plain_up, au_evbuf(x, AU_INFO06), NULL, 0) !=
+	    0) {
 		au_set(x, AU_INFO06, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
 		    "could not connect");
 		return;
@@ -195,20 +207,24 @@ au_probe_info06(struct au_ctx *x)
 			continue;
 		if (au_wait_readable(&c, 300) && !c.eof)
 			(void)au_body(&c, NULL, 0, 1000);
-		sev = strcmp(cmds[i], "DEBUG") == 0 ? AU_SEV_LOW :
-		    sev > AU_SEV_INFO ? sev : AU_SEV_INFO;
+		sev = strcmp(cmds[i], "DEBUG") == 0 ? AU_SEV_LOW
+		      : sev > AU_SEV_INFO           ? sev
+						    : AU_SEV_INFO;
 		if (str_fmt(hit + strlen(hit), sizeof(hit) - strlen(hit),
 			"%s%s -> %s", hit[0] ? "; " : "", cmds[i], r) < 0)
 			hit[strlen(hit)] = '\0';
 	}
 	au_close(&c);
 	if (sev > AU_SEV_NONE)
-		au_set(x, AU_INFO06, AU_ST_FAIL, sev, "non-standard commands "
-		    "accepted: %s", hit);
+		au_set(x, AU_INFO06, AU_ST_FAIL, sev,
+		    "non-standard commands "
+		    "accepted: %s",
+		    hit);
 	else if (i == 0)
 		au_set(x, AU_INFO06, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
 		    "no reply to HELP");
 	else
-		au_set(x, AU_INFO06, AU_ST_PASS, AU_SEV_NONE, "HELP, XTND, "
+		au_set(x, AU_INFO06, AU_ST_PASS, AU_SEV_NONE,
+		    "HELP, XTND, "
 		    "SITE and DEBUG were refused");
 }

@@ -4,12 +4,12 @@
 #include "audit/report.h"
 
 #define C_RESET "\033[0m"
-#define C_RED	"\033[1;31m"
-#define C_YEL	"\033[33m"
-#define C_GRN	"\033[32m"
-#define C_CYN	"\033[36m"
-#define C_MAG	"\033[35m"
-#define C_DIM	"\033[2m"
+#define C_RED   "\033[1;31m"
+#define C_YEL   "\033[33m"
+#define C_GRN   "\033[32m"
+#define C_CYN   "\033[36m"
+#define C_MAG   "\033[35m"
+#define C_DIM   "\033[2m"
 
 static const char *
 colour(const struct au_result *res)
@@ -18,8 +18,9 @@ colour(const struct au_result *res)
 	case AU_ST_PASS:
 		return C_GRN;
 	case AU_ST_FAIL:
-		return res->sev >= AU_SEV_HIGH ? C_RED :
-		    res->sev == AU_SEV_MEDIUM ? C_YEL : C_CYN;
+		return res->sev >= AU_SEV_HIGH     ? C_RED
+		       : res->sev == AU_SEV_MEDIUM ? C_YEL
+						   : C_CYN;
 	case AU_ST_INCONCLUSIVE:
 		return C_MAG;
 	case AU_ST_SKIPPED:
@@ -56,18 +57,22 @@ au_report_text_one(FILE *f, const struct au_run *r, enum au_id i,
 	enum au_family fam = au_family_guess(r);
 
 	if (res->status == AU_ST_FAIL)
-		(void)snprintf(st, sizeof(st), "FAIL %s", au_sev_name(res->sev));
+		(void)snprintf(
+		    st, sizeof(st), "FAIL %s", au_sev_name(res->sev));
 	else
-		(void)snprintf(st, sizeof(st), "%s",
-		    au_status_name(res->status));
-	fprintf(f, "%-12s %s%-14s%s %s%s%s%s\n", c->id, color ? colour(res) : "",
-	    st, color ? C_RESET : "", c->title, diff != NULL ? " [" : "",
-	    diff != NULL ? diff : "", diff != NULL ? "]" : "");
+		(void)snprintf(
+		    st, sizeof(st), "%s", au_status_name(res->status));
+	fprintf(f, "%-12s %s%-14s%s %s%s%s%s\n", c->id,
+	    color ? colour(res) : "", st, color ? C_RESET : "", c->title,
+	    diff != NULL ? " [" : "", diff != NULL ? diff : "",
+	    diff != NULL ? "]" : "");
 	if (res->summary[0] != '\0')
 		fprintf(f, "             %s\n", res->summary);
 	if (res->status == AU_ST_FAIL && res->raw_sev != res->sev)
-		fprintf(f, "             (rule severity %s, lowered for a lab "
-		    "target)\n", au_sev_name(res->raw_sev));
+		fprintf(f,
+		    "             (rule severity %s, lowered for a lab "
+		    "target)\n",
+		    au_sev_name(res->raw_sev));
 	if (res->status == AU_ST_FAIL) {
 		fprintf(f, "             fix (%s): %s\n", au_family_name(fam),
 		    c->fix[fam]);
@@ -76,7 +81,8 @@ au_report_text_one(FILE *f, const struct au_run *r, enum au_id i,
 			    c->fix[AU_FAM_GENERIC]);
 	}
 	if ((verbose || res->status == AU_ST_FAIL ||
-	    res->status == AU_ST_INCONCLUSIVE) && res->evidence.len > 0) {
+		res->status == AU_ST_INCONCLUSIVE) &&
+	    res->evidence.len > 0) {
 		fprintf(f, "             evidence:\n");
 		indent(f, "               ", (const char *)res->evidence.data,
 		    res->evidence.len);
@@ -89,15 +95,18 @@ au_report_text_summary(FILE *f, const struct au_run *r, bool color)
 	int st[5], sev[6];
 
 	au_counts(r, st, sev);
-	fprintf(f, "\nsummary: %d checks: %s%d pass%s, %s%d fail%s "
+	fprintf(f,
+	    "\nsummary: %d checks: %s%d pass%s, %s%d fail%s "
 	    "(%d critical, %d high, %d medium, %d low, %d info), "
-	    "%d inconclusive, %d skipped\n", AU_NCHECKS,
-	    color ? C_GRN : "", st[AU_ST_PASS], color ? C_RESET : "",
-	    color && st[AU_ST_FAIL] ? C_RED : "", st[AU_ST_FAIL],
-	    color && st[AU_ST_FAIL] ? C_RESET : "", sev[AU_SEV_CRITICAL],
-	    sev[AU_SEV_HIGH], sev[AU_SEV_MEDIUM], sev[AU_SEV_LOW],
-	    sev[AU_SEV_INFO], st[AU_ST_INCONCLUSIVE], st[AU_ST_SKIPPED]);
-	fprintf(f, "time: %.1f s without the idle-timeout check, %.1f s in "
+	    "%d inconclusive, %d skipped\n",
+	    AU_NCHECKS, color ? C_GRN : "", st[AU_ST_PASS],
+	    color ? C_RESET : "", color && st[AU_ST_FAIL] ? C_RED : "",
+	    st[AU_ST_FAIL], color && st[AU_ST_FAIL] ? C_RESET : "",
+	    sev[AU_SEV_CRITICAL], sev[AU_SEV_HIGH], sev[AU_SEV_MEDIUM],
+	    sev[AU_SEV_LOW], sev[AU_SEV_INFO], st[AU_ST_INCONCLUSIVE],
+	    st[AU_ST_SKIPPED]);
+	fprintf(f,
+	    "time: %.1f s without the idle-timeout check, %.1f s in "
 	    "total; %u connections, %u login attempts\n",
 	    (double)r->safe_ms / 1000.0, (double)r->total_ms / 1000.0,
 	    r->conns_used, r->logins_used);
@@ -110,14 +119,16 @@ au_report_text_summary(FILE *f, const struct au_run *r, bool color)
 static void
 baseline_summary(FILE *f, const struct au_run *r, const struct au_baseline *b)
 {
-	int i, n[3] = { 0, 0, 0 };
+	int i, n[3] = {0, 0, 0};
 
 	for (i = 0; i < AU_NCHECKS; i++) {
 		const char *d = au_baseline_diff(b, r, (enum au_id)i);
 
 		if (d == NULL)
 			continue;
-		n[strcmp(d, "new") == 0 ? 0 : strcmp(d, "fixed") == 0 ? 1 : 2]++;
+		n[strcmp(d, "new") == 0       ? 0
+		    : strcmp(d, "fixed") == 0 ? 1
+					      : 2]++;
 	}
 	fprintf(f, "baseline: %d new, %d fixed, %d unchanged findings\n", n[0],
 	    n[1], n[2]);

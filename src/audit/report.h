@@ -6,7 +6,7 @@
 
 #include "audit/audit.h"
 
-#define AU_TOOL_NAME	"postie audit"
+#define AU_TOOL_NAME    "postie audit"
 #define AU_TOOL_VERSION "0.1"
 
 /* Write s as a JSON string literal (quotes included); bytes that are not

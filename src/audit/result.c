@@ -94,8 +94,7 @@ au_aborted(struct au_ctx *x, enum au_id i)
 	if (!atomic_load(&x->abort))
 		return false;
 	au_set(x, i, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
-	    "not completed: the run was aborted (%s)",
-	    x->run->abort_reason);
+	    "not completed: the run was aborted (%s)", x->run->abort_reason);
 	return true;
 }
 
@@ -120,14 +119,14 @@ bool
 au_ok(const char *line)
 {
 	return strncmp(line, "+OK", 3) == 0 &&
-	    (line[3] == '\0' || line[3] == ' ');
+	       (line[3] == '\0' || line[3] == ' ');
 }
 
 bool
 au_err(const char *line)
 {
 	return strncmp(line, "-ERR", 4) == 0 &&
-	    (line[4] == '\0' || line[4] == ' ');
+	       (line[4] == '\0' || line[4] == ' ');
 }
 
 bool
@@ -153,8 +152,8 @@ au_has(const char *hay, const char *needle)
 }
 
 int
-au_reply(struct au_ctx *x, struct au_conn *c, char *out, size_t cap,
-    int timeout_ms)
+au_reply(
+    struct au_ctx *x, struct au_conn *c, char *out, size_t cap, int timeout_ms)
 {
 	int n = au_line(c, out, cap, timeout_ms);
 

@@ -34,22 +34,34 @@ static void tlspath_stls(struct au_ctx *x);
 
 /* Concurrent SAFE probes (they do not disturb each other). */
 static const struct job phase2[] = {
-	{ au_probe_tls03, AU_TLS03 }, { au_probe_tls04, AU_TLS04 },
-	{ au_probe_tls05, AU_TLS05 }, { tlspath_implicit, AU_TLS08 },
-	{ tlspath_stls, AU_TLS08 }, { au_probe_auth03, AU_AUTH03 },
-	{ au_probe_auth04, AU_AUTH04 }, { au_probe_auth09, AU_AUTH09 },
-	{ au_probe_info04, AU_INFO04 }, { au_probe_info06, AU_INFO06 },
-	{ au_probe_proto01, AU_PROTO01 }, { au_probe_proto04, AU_PROTO04 },
+    {au_probe_tls03, AU_TLS03},
+    {au_probe_tls04, AU_TLS04},
+    {au_probe_tls05, AU_TLS05},
+    {tlspath_implicit, AU_TLS08},
+    {tlspath_stls, AU_TLS08},
+    {au_probe_auth03, AU_AUTH03},
+    {au_probe_auth04, AU_AUTH04},
+    {au_probe_auth09, AU_AUTH09},
+    {au_probe_info04, AU_INFO04},
+    {au_probe_info06, AU_INFO06},
+    {au_probe_proto01, AU_PROTO01},
+    {au_probe_proto04, AU_PROTO04},
 };
 /* Risky or timing-sensitive probes, one at a time, in this order. */
 static const struct job phase3[] = {
-	{ au_probe_proto03, AU_PROTO03 }, { au_probe_proto02, AU_PROTO02 },
-	{ au_probe_auth05, AU_AUTH05 }, { au_probe_tls07, AU_TLS07 },
-	{ au_probe_auth10, AU_AUTH10 }, { au_probe_proto05, AU_PROTO05 },
-	{ au_probe_proto06, AU_PROTO06 }, { au_probe_auth06, AU_AUTH06 },
-	{ au_probe_auth07, AU_AUTH07 }, { au_probe_auth08, AU_AUTH08 },
-	{ au_probe_dos03, AU_DOS03 }, { au_probe_dos04, AU_DOS04 },
-	{ au_probe_dos05, AU_DOS05 },
+    {au_probe_proto03, AU_PROTO03},
+    {au_probe_proto02, AU_PROTO02},
+    {au_probe_auth05, AU_AUTH05},
+    {au_probe_tls07, AU_TLS07},
+    {au_probe_auth10, AU_AUTH10},
+    {au_probe_proto05, AU_PROTO05},
+    {au_probe_proto06, AU_PROTO06},
+    {au_probe_auth06, AU_AUTH06},
+    {au_probe_auth07, AU_AUTH07},
+    {au_probe_auth08, AU_AUTH08},
+    {au_probe_dos03, AU_DOS03},
+    {au_probe_dos04, AU_DOS04},
+    {au_probe_dos05, AU_DOS05},
 };
 
 static void
@@ -77,8 +89,8 @@ job_wanted(struct au_ctx *x, const struct job *j)
 {
 	if (j->fn == tlspath_implicit || j->fn == tlspath_stls)
 		return au_want(x, AU_TLS08) || au_want(x, AU_TLS09) ||
-		    au_want(x, AU_TLS10) || au_want(x, AU_TLS11) ||
-		    au_want(x, AU_TLS12);
+		       au_want(x, AU_TLS10) || au_want(x, AU_TLS11) ||
+		       au_want(x, AU_TLS12);
 	return au_want(x, j->id);
 }
 
@@ -98,6 +110,23 @@ run_job(struct au_ctx *x, const struct job *j)
 	x->run->res[j->id].ms += time_mono_ms() - t0;
 }
 
+/* Sequential probes; every INTRUSIVE one is followed by a liveness check
+ * and the run stops if the service no longer answers. */
+static void
+run_phase3(struct au_ctx *x, const struct job *j)
+{
+	const struct au_check *c = au_check_get(j->id);
+
+	run_job(x, j);
+	if (c->mode != AU_INTRUSIVE || !job_wanted(x, j) ||
+	    atomic_load(&x->abort))
+		return;
+	if (!au_alive(x, au_evbuf(x, j->id))) {
+		au_ev(x, j->id, "# liveness check failed after this probe");
+		au_abort(x, "the service stopped answering after %s", c->id);
+	}
+}
+
 static void *
 worker(void *arg)
 {
@@ -113,7 +142,7 @@ static void
 run_pool(struct au_ctx *x, const struct job *jobs, size_t n, unsigned nthr)
 {
 	pthread_t th[16];
-	struct pool p = { x, jobs, n, 0 };
+	struct pool p = {x, jobs, n, 0};
 	unsigned i, started = 0;
 
 	if (nthr > 16)
@@ -161,8 +190,9 @@ static bool
 is_loopback(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr
-		    .s_addr) >> 24) == 127;
+		return (ntohl(((const struct sockaddr_in *)ss)
+				  ->sin_addr.s_addr) >>
+			   24) == 127;
 	return IN6_IS_ADDR_LOOPBACK(
 	    &((const struct sockaddr_in6 *)ss)->sin6_addr);
 }
@@ -176,17 +206,20 @@ is_local_if(const struct sockaddr_storage *ss)
 	if (getifaddrs(&ifa) != 0)
 		return false;
 	for (i = ifa; i != NULL && !hit; i = i->ifa_next) {
-		if (i->ifa_addr == NULL || i->ifa_addr->sa_family !=
-		    ss->ss_family)
+		if (i->ifa_addr == NULL ||
+		    i->ifa_addr->sa_family != ss->ss_family)
 			continue;
 		if (ss->ss_family == AF_INET)
-			hit = memcmp(&((struct sockaddr_in *)i->ifa_addr)
-			    ->sin_addr, &((const struct sockaddr_in *)ss)
-			    ->sin_addr, 4) == 0;
+			hit =
+			    memcmp(
+				&((struct sockaddr_in *)i->ifa_addr)->sin_addr,
+				&((const struct sockaddr_in *)ss)->sin_addr,
+				4) == 0;
 		else
 			hit = memcmp(&((struct sockaddr_in6 *)i->ifa_addr)
-			    ->sin6_addr, &((const struct sockaddr_in6 *)ss)
-			    ->sin6_addr, 16) == 0;
+					  ->sin6_addr,
+				  &((const struct sockaddr_in6 *)ss)->sin6_addr,
+				  16) == 0;
 	}
 	freeifaddrs(ifa);
 	return hit;
@@ -215,9 +248,9 @@ resolve(struct au_ctx *x)
 	memcpy(&x->addr, ai->ai_addr, ai->ai_addrlen);
 	x->addrlen = ai->ai_addrlen;
 	freeaddrinfo(ai);
-	a = x->addr.ss_family == AF_INET6 ?
-	    (const void *)&((struct sockaddr_in6 *)&x->addr)->sin6_addr :
-	    (const void *)&((struct sockaddr_in *)&x->addr)->sin_addr;
+	a = x->addr.ss_family == AF_INET6
+		? (const void *)&((struct sockaddr_in6 *)&x->addr)->sin6_addr
+		: (const void *)&((struct sockaddr_in *)&x->addr)->sin_addr;
 	if (inet_ntop(x->addr.ss_family, a, x->run->addr,
 		sizeof(x->run->addr)) == NULL)
 		x->run->addr[0] = '\0';
@@ -226,18 +259,21 @@ resolve(struct au_ctx *x)
 	local = loop || is_local_if(&x->addr);
 	if (local && x->o->source_ip != NULL)
 		warn(x->run, "the target is on this host; probes come from "
-		    "--source-ip so the server sees that address");
+			     "--source-ip so the server sees that address");
 	else if (local)
-		warn(x->run, loop ? "the target is a loopback address: some "
-		    "servers (Dovecot) treat same-host connections as secure "
-		    "and allow cleartext login; use --source-ip (e.g. "
-		    "127.0.0.2) to see what remote clients see" :
-		    "the target is an address of this host: some servers "
-		    "(Dovecot) treat same-host connections as secure; audit "
-		    "from another host or use --source-ip");
+		warn(x->run,
+		    loop
+			? "the target is a loopback address: some "
+			  "servers (Dovecot) treat same-host connections as secure "
+			  "and allow cleartext login; use --source-ip (e.g. "
+			  "127.0.0.2) to see what remote clients see"
+			: "the target is an address of this host: some servers "
+			  "(Dovecot) treat same-host connections as secure; audit "
+			  "from another host or use --source-ip");
 	x->run->lab = x->o->lab == 1 || (x->o->lab == -1 && local);
 	if (x->run->lab)
-		warn(x->run, "lab mode: severities are lowered one step "
+		warn(x->run,
+		    "lab mode: severities are lowered one step "
 		    "(loopback/same-host or --lab target); --no-lab gives "
 		    "production ratings");
 	return 0;
@@ -289,13 +325,15 @@ au_run_start(struct au_run *r, const struct au_opts *o)
 	discovery(x);
 	if (!x->f.plain_up && !x->f.tls_ok) {
 		r->unreachable = true;
-		au_abort(x, "target unreachable: no POP3 greeting on port %u "
-		    "or %u", o->plain_port, o->tls_port);
+		au_abort(x,
+		    "target unreachable: no POP3 greeting on port %u "
+		    "or %u",
+		    o->plain_port, o->tls_port);
 	} else {
-		run_pool(x, phase2, sizeof(phase2) / sizeof(phase2[0]),
-		    o->jobs);
+		run_pool(
+		    x, phase2, sizeof(phase2) / sizeof(phase2[0]), o->jobs);
 		for (i = 0; i < (int)(sizeof(phase3) / sizeof(phase3[0])); i++)
-			run_job(x, &phase3[i]);
+			run_phase3(x, &phase3[i]);
 		au_judge_disc(x);
 		au_judge_banner(x);
 		au_judge_tls(x);
@@ -312,7 +350,7 @@ bool
 au_run_pending(const struct au_run *r, enum au_id i)
 {
 	return r->ctx != NULL && ((i == AU_DOS01 && r->ctx->idle_running) ||
-	    (i == AU_DOS02 && r->ctx->drip_running));
+				     (i == AU_DOS02 && r->ctx->drip_running));
 }
 
 /* Give every finished check its final status and severity; with idle
@@ -331,11 +369,13 @@ finalize(struct au_run *r, bool idle)
 			continue;
 		if (res->status == AU_ST_NOTRUN)
 			au_set(x, (enum au_id)i, AU_ST_INCONCLUSIVE,
-			    AU_SEV_NONE, "%s", r->aborted ?
-			    r->abort_reason : "the probe did not run");
+			    AU_SEV_NONE, "%s",
+			    r->aborted ? r->abort_reason
+				       : "the probe did not run");
 		if (res->status == AU_ST_FAIL)
-			res->sev = r->lab && res->raw_sev > AU_SEV_INFO ?
-			    (enum au_sev)(res->raw_sev - 1) : res->raw_sev;
+			res->sev = r->lab && res->raw_sev > AU_SEV_INFO
+				       ? (enum au_sev)(res->raw_sev - 1)
+				       : res->raw_sev;
 	}
 }
 

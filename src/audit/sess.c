@@ -1,29 +1,11 @@
 /* sess.c: opening POP3 sessions for probes (greeting, STLS, CAPA, login).
  * The operator's password is only ever sent inside TLS unless
  * --allow-cleartext-creds was given, and never appears in a transcript. */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "audit/probe.h"
 #include "lib/util.h"
-
-bool
-au_is_ip_literal(const char *h)
-{
-	unsigned char tmp[16];
-
-	return inet_pton(AF_INET, h, tmp) == 1 ||
-	    inet_pton(AF_INET6, h, tmp) == 1;
-}
-
-const struct au_tlscfg *
-au_tls_default(struct au_ctx *x)
-{
-	/* SNI carries names only, never address literals (RFC 6066 §3). */
-	x->tlsdef.sni = au_is_ip_literal(x->o->host) ? NULL : x->o->host;
-	return &x->tlsdef;
-}
 
 bool
 au_has_plain(struct au_ctx *x)
@@ -45,8 +27,8 @@ au_open(struct au_ctx *x, struct au_conn *c, bool tls, struct buf *log,
 	char line[AU_GREET_MAX];
 	int r;
 
-	r = au_connect(x, c, tls ? x->o->tls_port : x->o->plain_port, NULL,
-	    log);
+	r = au_connect(
+	    x, c, tls ? x->o->tls_port : x->o->plain_port, NULL, log);
 	if (r != 0)
 		return r;
 	if (tls && au_tls(c, cfg) != 0) {
@@ -75,8 +57,8 @@ stls(struct au_ctx *x, struct au_conn *c)
 }
 
 int
-au_open_secure(struct au_ctx *x, struct au_conn *c, struct buf *log,
-    const char **how_r)
+au_open_secure(
+    struct au_ctx *x, struct au_conn *c, struct buf *log, const char **how_r)
 {
 	if (x->f.tls_ok) {
 		*how_r = "implicit TLS";
@@ -113,8 +95,7 @@ au_capa(struct au_ctx *x, struct au_conn *c, char *raw, size_t rawcap,
 	if (rawcap > 0)
 		raw[0] = '\0';
 	p3_capa_reset(caps);
-	if (au_cmd(c, "CAPA") != 0 ||
-	    au_reply(x, c, line, sizeof(line), 0) < 0)
+	if (au_cmd(c, "CAPA") != 0 || au_reply(x, c, line, sizeof(line), 0) < 0)
 		return -1;
 	if (!au_ok(line))
 		return -1;
@@ -143,8 +124,10 @@ au_login(struct au_ctx *x, struct au_conn *c, char *out, size_t cap)
 	int r;
 
 	if (c->ssl == NULL && !x->o->allow_cleartext_creds) {
-		(void)str_copy(out, "refused by the auditor: the password "
-		    "would travel in cleartext (--allow-cleartext-creds)", cap);
+		(void)str_copy(out,
+		    "refused by the auditor: the password "
+		    "would travel in cleartext (--allow-cleartext-creds)",
+		    cap);
 		return -1;
 	}
 	if (au_gate_login(x, 1) != 0) {
@@ -152,8 +135,7 @@ au_login(struct au_ctx *x, struct au_conn *c, char *out, size_t cap)
 		return -1;
 	}
 	if (str_fmt(line, sizeof(line), "USER %s", x->o->user) < 0 ||
-	    au_cmd(c, line) != 0 ||
-	    au_reply(x, c, out, cap, 0) < 0)
+	    au_cmd(c, line) != 0 || au_reply(x, c, out, cap, 0) < 0)
 		return -1;
 	if (!au_ok(out))
 		return 1;
@@ -169,8 +151,8 @@ au_login(struct au_ctx *x, struct au_conn *c, char *out, size_t cap)
 }
 
 int
-au_login_session(struct au_ctx *x, struct au_conn *c, struct buf *log,
-    char *r, size_t cap)
+au_login_session(
+    struct au_ctx *x, struct au_conn *c, struct buf *log, char *r, size_t cap)
 {
 	const char *how;
 	int attempt, lr = -1;

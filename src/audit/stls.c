@@ -36,10 +36,11 @@ random_pass(char *out, size_t cap)
 static bool
 tls_refusal(const char *line)
 {
-	return au_err(line) && (au_has(line, "TLS") || au_has(line, "SSL") ||
-	    au_has(line, "plaintext") || au_has(line, "cleartext") ||
-	    au_has(line, "secure") || au_has(line, "encrypt") ||
-	    au_has(line, "STLS") || au_has(line, "not allowed"));
+	return au_err(line) &&
+	       (au_has(line, "TLS") || au_has(line, "SSL") ||
+		   au_has(line, "plaintext") || au_has(line, "cleartext") ||
+		   au_has(line, "secure") || au_has(line, "encrypt") ||
+		   au_has(line, "STLS") || au_has(line, "not allowed"));
 }
 
 /* Try one SASL mechanism; true if the server continued ("+ "). */
@@ -83,9 +84,8 @@ au_probe_tls03(struct au_ctx *x)
 	}
 	au_bogus(x, "u", user, sizeof(user));
 	if (str_fmt(line, sizeof(line), "USER %s", user) >= 0 &&
-	    au_cmd(&c, line) == 0 &&
-	    au_reply(x, &c, r1, sizeof(r1), 0) >= 0 && au_ok(r1) &&
-	    au_gate_login(x, 1) == 0) {
+	    au_cmd(&c, line) == 0 && au_reply(x, &c, r1, sizeof(r1), 0) >= 0 &&
+	    au_ok(r1) && au_gate_login(x, 1) == 0) {
 		random_pass(pass, sizeof(pass));
 		if (str_fmt(line, sizeof(line), "PASS %s", pass) >= 0 &&
 		    au_cmd_secret(&c, line) == 0 &&
@@ -103,34 +103,38 @@ au_probe_tls03(struct au_ctx *x)
 	au_close(&c);
 judge:
 	chal = strchr(f->plain_greet, '<') != NULL ||
-	    p3_capa_has_sasl(&f->pcapa, "CRAM-MD5") ||
-	    p3_capa_has_sasl(&f->pcapa, "DIGEST-MD5") ||
-	    au_has(f->pauth, "CRAM-MD5") || au_has(f->pauth, "DIGEST-MD5");
+	       p3_capa_has_sasl(&f->pcapa, "CRAM-MD5") ||
+	       p3_capa_has_sasl(&f->pcapa, "DIGEST-MD5") ||
+	       au_has(f->pauth, "CRAM-MD5") || au_has(f->pauth, "DIGEST-MD5");
 	if ((up || plain || login) && f->same_addr) {
 		au_set(x, AU_TLS03, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
 		    "cleartext authentication proceeded, but client and "
 		    "server share the address %s; servers such as Dovecot "
 		    "treat that as secure. Re-run with --source-ip (e.g. "
-		    "127.0.0.2)", c.local);
+		    "127.0.0.2)",
+		    c.local);
 		return;
 	}
 	if (up || plain || login) {
 		f->cleartext_auth = 1;
-		au_set(x, AU_TLS03, AU_ST_FAIL, AU_SEV_HIGH, "cleartext "
+		au_set(x, AU_TLS03, AU_ST_FAIL, AU_SEV_HIGH,
+		    "cleartext "
 		    "authentication accepted before TLS:%s%s%s",
 		    up ? " USER/PASS was checked;" : "",
 		    plain ? " AUTH PLAIN continued;" : "",
 		    login ? " AUTH LOGIN continued;" : "");
 	} else if (chal) {
 		f->cleartext_auth = 2;
-		au_set(x, AU_TLS03, AU_ST_FAIL, AU_SEV_MEDIUM, "only "
+		au_set(x, AU_TLS03, AU_ST_FAIL, AU_SEV_MEDIUM,
+		    "only "
 		    "challenge-response authentication (APOP, CRAM-MD5, "
 		    "DIGEST-MD5) is offered before TLS");
 	} else {
 		f->cleartext_auth = 0;
-		au_set(x, AU_TLS03, AU_ST_PASS, AU_SEV_NONE, "cleartext "
-		    "authentication refused (USER: %s%s%s)", r1,
-		    rp[0] ? "; AUTH PLAIN: " : "", rp);
+		au_set(x, AU_TLS03, AU_ST_PASS, AU_SEV_NONE,
+		    "cleartext "
+		    "authentication refused (USER: %s%s%s)",
+		    r1, rp[0] ? "; AUTH PLAIN: " : "", rp);
 	}
 }
 
@@ -165,24 +169,30 @@ au_probe_tls04(struct au_ctx *x)
 		extra = c.eof ? 0 : 1;
 	if (extra > 0)
 		au_note(&c, "the server sent cleartext after +OK (it answered "
-		    "CAPA before TLS; not the injection bug)");
+			    "CAPA before TLS; not the injection bug)");
 	if (au_tls(&c, au_tls_default(x)) != 0) {
-		au_set(x, AU_TLS04, AU_ST_PASS, AU_SEV_NONE, "not vulnerable: "
+		au_set(x, AU_TLS04, AU_ST_PASS, AU_SEV_NONE,
+		    "not vulnerable: "
 		    "the handshake failed (%s), the buffered CAPA went to the "
-		    "TLS layer", c.err);
+		    "TLS layer",
+		    c.err);
 		au_close(&c);
 		return;
 	}
 	if (au_reply(x, &c, line, sizeof(line), 2000) >= 0)
-		au_set(x, AU_TLS04, AU_ST_FAIL, AU_SEV_HIGH, "VULNERABLE: the "
+		au_set(x, AU_TLS04, AU_ST_FAIL, AU_SEV_HIGH,
+		    "VULNERABLE: the "
 		    "CAPA sent in cleartext before the handshake was answered "
-		    "inside TLS ('%s')", line);
+		    "inside TLS ('%s')",
+		    line);
 	else if (c.timed_out)
-		au_set(x, AU_TLS04, AU_ST_PASS, AU_SEV_NONE, "not vulnerable: "
+		au_set(x, AU_TLS04, AU_ST_PASS, AU_SEV_NONE,
+		    "not vulnerable: "
 		    "silence inside TLS for 2 s (the buffered CAPA was "
 		    "discarded)");
 	else
-		au_set(x, AU_TLS04, AU_ST_PASS, AU_SEV_NONE, "not vulnerable: "
+		au_set(x, AU_TLS04, AU_ST_PASS, AU_SEV_NONE,
+		    "not vulnerable: "
 		    "the server closed the TLS session without answering");
 	au_close(&c);
 }
@@ -237,8 +247,9 @@ au_probe_tls05(struct au_ctx *x)
 	/* a known name (no password needed) survives USER on servers that
 	 * reject unknown names; else an invented one */
 	if (x->o->nvalid > 0 || x->o->user != NULL)
-		(void)str_copy(user, x->o->nvalid > 0 ? x->o->valid_users[0] :
-		    x->o->user, sizeof(user));
+		(void)str_copy(user,
+		    x->o->nvalid > 0 ? x->o->valid_users[0] : x->o->user,
+		    sizeof(user));
 	else
 		au_bogus(x, "f", user, sizeof(user));
 	if (str_fmt(line, sizeof(line), "USER %s", user) < 0 ||
@@ -251,13 +262,15 @@ au_probe_tls05(struct au_ctx *x)
 	if (!au_ok(r)) {
 		au_close(&c);
 		if (tls_refusal(r))
-			au_set(x, AU_TLS05, AU_ST_PASS, AU_SEV_NONE, "USER is "
+			au_set(x, AU_TLS05, AU_ST_PASS, AU_SEV_NONE,
+			    "USER is "
 			    "refused before TLS (%s): no state can be carried",
 			    r);
 		else
 			au_set(x, AU_TLS05, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
 			    "USER %s was refused (%s), not for lack of TLS; "
-			    "give a known name with --valid-user", user, r);
+			    "give a known name with --valid-user",
+			    user, r);
 		return;
 	}
 	if (plain_stls(x, &c) != 0 || au_gate_login(x, 1) != 0 ||
@@ -270,16 +283,21 @@ au_probe_tls05(struct au_ctx *x)
 	au_close(&c);
 	au_logf(ev, "# half-finished AUTH before STLS is not tested\n");
 	if (ctrl[0] != '\0' && strcmp(r, ctrl) == 0)
-		au_set(x, AU_TLS05, AU_ST_PASS, AU_SEV_NONE, "state reset by "
+		au_set(x, AU_TLS05, AU_ST_PASS, AU_SEV_NONE,
+		    "state reset by "
 		    "STLS: PASS after it got the same reply as without USER "
-		    "(%s)", r);
+		    "(%s)",
+		    r);
 	else if (ctrl[0] != '\0' || au_ok(r) || au_has(r, "[AUTH]") ||
-	    au_has(r, "fail"))
-		au_set(x, AU_TLS05, AU_ST_FAIL, AU_SEV_MEDIUM, "the USER sent "
+		 au_has(r, "fail"))
+		au_set(x, AU_TLS05, AU_ST_FAIL, AU_SEV_MEDIUM,
+		    "the USER sent "
 		    "before STLS survived the handshake: PASS inside TLS got "
-		    "'%s' (without USER: '%s')", r, ctrl);
+		    "'%s' (without USER: '%s')",
+		    r, ctrl);
 	else
-		au_set(x, AU_TLS05, AU_ST_INCONCLUSIVE, AU_SEV_NONE, "no "
+		au_set(x, AU_TLS05, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
+		    "no "
 		    "control reply to compare with (PASS after STLS got '%s')",
 		    r);
 }
@@ -297,13 +315,13 @@ au_probe_tls07(struct au_ctx *x)
 		    "not applicable: no cleartext endpoint, so no STLS");
 		return;
 	}
-	if (x->f.cleartext_auth == 0 || (x->f.plain_up &&
-	    x->o->allow_cleartext_creds && x->f.stls == 1)) {
+	if (x->f.cleartext_auth == 0 ||
+	    (x->f.plain_up && x->o->allow_cleartext_creds && x->f.stls == 1)) {
 		bool clear = x->f.cleartext_auth != 0;
 		int lr;
 
-		if (clear ? au_open(x, &c, false, ev, NULL, 0) :
-		    au_open_secure(x, &c, ev, &how)) {
+		if (clear ? au_open(x, &c, false, ev, NULL, 0)
+			  : au_open_secure(x, &c, ev, &how)) {
 			au_set(x, AU_TLS07, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
 			    "could not open a session");
 			return;
@@ -316,20 +334,28 @@ au_probe_tls07(struct au_ctx *x)
 			au_set(x, AU_TLS07, AU_ST_PASS, AU_SEV_NONE,
 			    "cleartext login is refused (P3-TLS-03), so no "
 			    "session is authenticated before STLS; after a "
-			    "login inside TLS, STLS got '%s'", s);
+			    "login inside TLS, STLS got '%s'",
+			    s);
 		else if (lr != 0)
-			au_set(x, AU_TLS07, AU_ST_PASS, AU_SEV_NONE, "login on "
-			    "the cleartext port was refused (%s)", r);
+			au_set(x, AU_TLS07, AU_ST_PASS, AU_SEV_NONE,
+			    "login on "
+			    "the cleartext port was refused (%s)",
+			    r);
 		else if (au_ok(s))
-			au_set(x, AU_TLS07, AU_ST_FAIL, AU_SEV_MEDIUM, "STLS "
-			    "accepted after login (%s)", s);
+			au_set(x, AU_TLS07, AU_ST_FAIL, AU_SEV_MEDIUM,
+			    "STLS "
+			    "accepted after login (%s)",
+			    s);
 		else
-			au_set(x, AU_TLS07, AU_ST_PASS, AU_SEV_NONE, "STLS "
-			    "after login refused (%s)", s[0] ? s : "closed");
+			au_set(x, AU_TLS07, AU_ST_PASS, AU_SEV_NONE,
+			    "STLS "
+			    "after login refused (%s)",
+			    s[0] ? s : "closed");
 		return;
 	}
-	au_set(x, AU_TLS07, AU_ST_INCONCLUSIVE, AU_SEV_NONE, x->f.stls != 1 ?
-	    "no STLS on the cleartext port to test after login" :
-	    "cleartext login may be possible; testing STLS after a "
-	    "cleartext login needs --allow-cleartext-creds");
+	au_set(x, AU_TLS07, AU_ST_INCONCLUSIVE, AU_SEV_NONE,
+	    x->f.stls != 1
+		? "no STLS on the cleartext port to test after login"
+		: "cleartext login may be possible; testing STLS after a "
+		  "cleartext login needs --allow-cleartext-creds");
 }

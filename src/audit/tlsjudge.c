@@ -7,7 +7,7 @@
 #include "audit/probe.h"
 #include "lib/util.h"
 
-static const char *const pname[AU_NPATHS] = { "implicit TLS", "STLS" };
+static const char *const pname[AU_NPATHS] = {"implicit TLS", "STLS"};
 
 struct verdict {
 	enum au_sev sev;
@@ -36,16 +36,19 @@ v_trim(struct verdict *v)
 static void
 judge08(const struct au_tlspath *tp, struct verdict *v)
 {
-	static const char *const n[6] = { "SSLv2", "SSLv3", "TLSv1.0",
-		"TLSv1.1", "TLSv1.2", "TLSv1.3" };
+	static const char *const n[6] = {
+	    "SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
 	int i;
 
 	memset(v, 0, sizeof(*v));
 	v_add(v, AU_SEV_NONE, "offered:", "");
 	for (i = 0; i < 6; i++)
 		if (tp->ver[i])
-			v_add(v, i < 2 ? AU_SEV_HIGH : i < 4 ? AU_SEV_MEDIUM :
-			    AU_SEV_NONE, " ", n[i]);
+			v_add(v,
+			    i < 2   ? AU_SEV_HIGH
+			    : i < 4 ? AU_SEV_MEDIUM
+				    : AU_SEV_NONE,
+			    " ", n[i]);
 	if (!tp->ver[4] && !tp->ver[5])
 		v_add(v, AU_SEV_HIGH, " (no TLS 1.2 or 1.3)", "");
 }
@@ -59,16 +62,20 @@ judge09(const struct au_tlspath *tp, struct verdict *v)
 	if (tp->weak[0] != '\0')
 		v_add(v, AU_SEV_HIGH, "weak suites accepted: ", tp->weak);
 	if (legacy && !tp->pfs)
-		v_add(v, AU_SEV_MEDIUM, "; no forward-secret suite below "
-		    "TLS 1.3", "");
+		v_add(v, AU_SEV_MEDIUM,
+		    "; no forward-secret suite below "
+		    "TLS 1.3",
+		    "");
 	if (tp->ver[4] && !tp->aead && !tp->ver[5])
 		v_add(v, AU_SEV_LOW, "; CBC suites only", "");
 	if (tp->order_known && !tp->server_order)
 		v_add(v, AU_SEV_INFO, "; the client's suite order wins", "");
 	if (v->text[0] == '\0')
-		v_add(v, AU_SEV_NONE, legacy ? "forward-secret AEAD "
-		    "suites, server order, nothing weak" :
-		    "TLS 1.3 only", "");
+		v_add(v, AU_SEV_NONE,
+		    legacy ? "forward-secret AEAD "
+			     "suites, server order, nothing weak"
+			   : "TLS 1.3 only",
+		    "");
 }
 
 static void
@@ -78,18 +85,26 @@ judge12(const struct au_tlspath *tp, struct verdict *v)
 
 	memset(v, 0, sizeof(*v));
 	if (legacy && tp->reneg_secure_known && !tp->reneg_secure)
-		v_add(v, AU_SEV_MEDIUM, "; no secure renegotiation "
-		    "(RFC 5746)", "");
+		v_add(v, AU_SEV_MEDIUM,
+		    "; no secure renegotiation "
+		    "(RFC 5746)",
+		    "");
 	if (tp->client_reneg)
-		v_add(v, AU_SEV_LOW, "; client-initiated renegotiation "
-		    "accepted", "");
+		v_add(v, AU_SEV_LOW,
+		    "; client-initiated renegotiation "
+		    "accepted",
+		    "");
 	if (tp->heartbeat)
-		v_add(v, AU_SEV_INFO, "; heartbeat extension enabled "
-		    "(check Heartbleed with testssl.sh)", "");
+		v_add(v, AU_SEV_INFO,
+		    "; heartbeat extension enabled "
+		    "(check Heartbleed with testssl.sh)",
+		    "");
 	if (v->text[0] == '\0')
-		v_add(v, AU_SEV_NONE, legacy ? "secure renegotiation, "
-		    "no client renegotiation, no heartbeat" :
-		    "TLS 1.3 only: no renegotiation", "");
+		v_add(v, AU_SEV_NONE,
+		    legacy ? "secure renegotiation, "
+			     "no client renegotiation, no heartbeat"
+			   : "TLS 1.3 only: no renegotiation",
+		    "");
 }
 
 /* Set check id from the verdicts of the present paths. */
@@ -134,9 +149,12 @@ judge11(struct au_ctx *x, const struct verdict v[3][AU_NPATHS])
 	int k, weaker;
 
 	if (!a->present || !b->present) {
-		au_set(x, AU_TLS11, AU_ST_SKIPPED, AU_SEV_NONE, "not "
-		    "applicable: only %s works", a->present ? pname[0] :
-		    b->present ? pname[1] : "no TLS path");
+		au_set(x, AU_TLS11, AU_ST_SKIPPED, AU_SEV_NONE,
+		    "not "
+		    "applicable: only %s works",
+		    a->present   ? pname[0]
+		    : b->present ? pname[1]
+				 : "no TLS path");
 		return;
 	}
 	for (k = 0; k < 3; k++) {
@@ -147,22 +165,29 @@ judge11(struct au_ctx *x, const struct verdict v[3][AU_NPATHS])
 		weaker = v[k][0].sev >= v[k][1].sev ? 0 : 1;
 		if (v[k][weaker].sev > worst)
 			worst = v[k][weaker].sev;
-		if (str_fmt(diff + used, sizeof(diff) - used, "%s%s: %s is "
-			"weaker (%s)", used ? "; " : "",
-			k == 0 ? "versions" : k == 1 ? "suites" : "certificate",
+		if (str_fmt(diff + used, sizeof(diff) - used,
+			"%s%s: %s is "
+			"weaker (%s)",
+			used ? "; " : "",
+			k == 0   ? "versions"
+			: k == 1 ? "suites"
+				 : "certificate",
 			pname[weaker], v[k][weaker].text) < 0)
 			diff[used] = '\0';
 	}
-	if (strcmp(a->certfp, b->certfp) != 0 && strstr(diff, "certificate")
-	    == NULL) {
+	if (strcmp(a->certfp, b->certfp) != 0 &&
+	    strstr(diff, "certificate") == NULL) {
 		size_t used = strlen(diff);
 
-		if (str_fmt(diff + used, sizeof(diff) - used, "%sdifferent "
-			"certificates on the two paths", used ? "; " : "") < 0)
+		if (str_fmt(diff + used, sizeof(diff) - used,
+			"%sdifferent "
+			"certificates on the two paths",
+			used ? "; " : "") < 0)
 			diff[used] = '\0';
 	}
 	if (diff[0] == '\0')
-		au_set(x, AU_TLS11, AU_ST_PASS, AU_SEV_NONE, "both paths "
+		au_set(x, AU_TLS11, AU_ST_PASS, AU_SEV_NONE,
+		    "both paths "
 		    "offer the same versions, suites and certificate");
 	else
 		au_set(x, AU_TLS11, AU_ST_FAIL, worst, "%s", diff);
@@ -186,9 +211,10 @@ au_judge_tls(struct au_ctx *x)
 		judge09(tp, &v[1][p]);
 		v_trim(&v[1][p]);
 		v[2][p].sev = tp->sev10;
-		(void)str_copy(v[2][p].text, tp->find10[0] ? tp->find10 :
-		    "trusted, valid, name matches, strong key", sizeof(v[2][p]
-		    .text));
+		(void)str_copy(v[2][p].text,
+		    tp->find10[0] ? tp->find10
+				  : "trusted, valid, name matches, strong key",
+		    sizeof(v[2][p].text));
 		judge12(tp, &v12[p]);
 		v_trim(&v12[p]);
 	}
@@ -204,14 +230,16 @@ au_judge_tls(struct au_ctx *x)
 		if (!present[0] && !present[1] && i != AU_TLS11) {
 			bool tried = x->f.tls_up || x->f.stls >= 1;
 
-			au_set(x, (enum au_id)i, tried ? AU_ST_INCONCLUSIVE :
-			    AU_ST_SKIPPED, AU_SEV_NONE, tried ?
-			    "no TLS handshake succeeded on any path" :
-			    "not applicable: no TLS path (see P3-TLS-02)");
+			au_set(x, (enum au_id)i,
+			    tried ? AU_ST_INCONCLUSIVE : AU_ST_SKIPPED,
+			    AU_SEV_NONE,
+			    tried
+				? "no TLS handshake succeeded on any path"
+				: "not applicable: no TLS path (see P3-TLS-02)");
 			continue;
 		}
 		if (i == AU_TLS11)
-			judge11(x, (const struct verdict (*)[AU_NPATHS])v);
+			judge11(x, (const struct verdict(*)[AU_NPATHS])v);
 		else if (i == AU_TLS12)
 			combine(x, AU_TLS12, v12, present);
 		else

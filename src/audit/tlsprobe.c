@@ -10,16 +10,15 @@
 #include "audit/tlsraw.h"
 #include "lib/util.h"
 
-#define HELLO_MAX    4096
-#define RAW_TIMEOUT  4000
+#define HELLO_MAX   4096
+#define RAW_TIMEOUT 4000
 
-static const char *const vnames[6] = { "SSLv2", "SSLv3", "TLSv1.0",
-	"TLSv1.1", "TLSv1.2", "TLSv1.3" };
+static const char *const vnames[6] = {
+    "SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
 
 /* Connect and stop right before the handshake of path p. */
 static int
-path_open(struct au_ctx *x, enum au_path p, struct au_conn *c,
-    struct buf *log)
+path_open(struct au_ctx *x, enum au_path p, struct au_conn *c, struct buf *log)
 {
 	char line[512];
 
@@ -37,9 +36,8 @@ path_open(struct au_ctx *x, enum au_path p, struct au_conn *c,
 
 /* One raw ClientHello; 0 with r filled (r->kind 0 if nothing usable). */
 static int
-raw_hello(struct au_ctx *x, enum au_path p, uint16_t v,
-    const uint16_t *suites, size_t n, struct au_hello_res *r,
-    const char *what)
+raw_hello(struct au_ctx *x, enum au_path p, uint16_t v, const uint16_t *suites,
+    size_t n, struct au_hello_res *r, const char *what)
 {
 	struct buf *log = &x->pathlog[p];
 	uint8_t hello[HELLO_MAX], in[8192];
@@ -48,17 +46,17 @@ raw_hello(struct au_ctx *x, enum au_path p, uint16_t v,
 	int len, k, pr = 0;
 
 	memset(r, 0, sizeof(*r));
-	len = v == 0x0002 ? au_hello_v2(hello, sizeof(hello)) :
-	    au_hello_build(hello, sizeof(hello), v, suites, n,
-		au_tls_default(x)->sni);
+	len = v == 0x0002 ? au_hello_v2(hello, sizeof(hello))
+			  : au_hello_build(hello, sizeof(hello), v, suites, n,
+				au_tls_default(x)->sni);
 	if (len < 0 || path_open(x, p, &c, NULL) != 0) {
 		au_logf(log, "# %s: could not connect\n", what);
 		return -1;
 	}
 	if (au_send(&c, hello, (size_t)len, -1) == 0) {
 		while (got < sizeof(in)) {
-			k = au_read(&c, in + got, sizeof(in) - got,
-			    RAW_TIMEOUT);
+			k = au_read(
+			    &c, in + got, sizeof(in) - got, RAW_TIMEOUT);
 			if (k <= 0)
 				break;
 			got += (size_t)k;
@@ -78,8 +76,10 @@ raw_hello(struct au_ctx *x, enum au_path p, uint16_t v,
 	} else if (r->kind == 3) {
 		au_logf(log, "# %s: SSLv2 SERVER-HELLO\n", what);
 	} else {
-		au_logf(log, "# %s: %s\n", what, pr < 0 ? "not TLS" :
-		    got > 0 ? "incomplete reply" : "closed or no reply");
+		au_logf(log, "# %s: %s\n", what,
+		    pr < 0    ? "not TLS"
+		    : got > 0 ? "incomplete reply"
+			      : "closed or no reply");
 	}
 	return 0;
 }
@@ -115,15 +115,15 @@ cat_add(char *out, size_t cap, const char *what)
 
 /* Offer only weak suites, repeatedly dropping what the server picked. */
 static void
-weak_suites(struct au_ctx *x, enum au_path p, uint16_t v, char *found,
-    size_t cap)
+weak_suites(
+    struct au_ctx *x, enum au_path p, uint16_t v, char *found, size_t cap)
 {
 	static const struct {
 		unsigned cat;
 		const char *name;
-	} cats[] = { { AU_CS_NULL, "NULL" }, { AU_CS_ANON, "anonymous" },
-		{ AU_CS_EXPORT, "EXPORT" }, { AU_CS_RC4, "RC4" },
-		{ AU_CS_DES, "DES/3DES" } };
+	} cats[] = {{AU_CS_NULL, "NULL"}, {AU_CS_ANON, "anonymous"},
+	    {AU_CS_EXPORT, "EXPORT"}, {AU_CS_RC4, "RC4"},
+	    {AU_CS_DES, "DES/3DES"}};
 	uint16_t list[128];
 	unsigned deny = 0;
 	struct au_hello_res r;
@@ -159,8 +159,8 @@ weak_suites(struct au_ctx *x, enum au_path p, uint16_t v, char *found,
 static void
 versions(struct au_ctx *x, enum au_path p, struct au_tlspath *tp)
 {
-	static const uint16_t codes[5] = { 0x0002, AU_V_SSL3, AU_V_TLS10,
-		AU_V_TLS11, AU_V_TLS12 };
+	static const uint16_t codes[5] = {
+	    0x0002, AU_V_SSL3, AU_V_TLS10, AU_V_TLS11, AU_V_TLS12};
 	uint16_t list[128];
 	struct au_hello_res r;
 	size_t n;
@@ -269,7 +269,8 @@ au_probe_tlspath(struct au_ctx *x, enum au_path p)
 		return;
 	versions(x, p, tp);
 	if (!tp->ver[4] && strncmp(tp->neg, "TLSv1.2 ", 8) == 0) {
-		au_logf(&x->pathlog[p], "# raw TLS 1.2 hello failed but "
+		au_logf(&x->pathlog[p],
+		    "# raw TLS 1.2 hello failed but "
 		    "OpenSSL negotiated TLS 1.2: counted as supported\n");
 		tp->ver[4] = true;
 	}

@@ -20,8 +20,8 @@
 #define AU_CS_AEAD   0x040 /* GCM, CCM, ChaCha20-Poly1305 */
 #define AU_CS_CBC    0x080
 #define AU_CS_TLS12  0x100 /* needs TLS 1.2 (SHA-256/384 or AEAD) */
-#define AU_CS_WEAK   (AU_CS_NULL | AU_CS_ANON | AU_CS_EXPORT | AU_CS_RC4 | \
-		      AU_CS_DES)
+#define AU_CS_WEAK                                                             \
+	(AU_CS_NULL | AU_CS_ANON | AU_CS_EXPORT | AU_CS_RC4 | AU_CS_DES)
 
 struct au_suite {
 	uint16_t id;
@@ -44,16 +44,16 @@ const struct au_suite *au_suite_find(uint16_t id);
  * renegotiation SCSV), with SNI when sni is non-NULL, and the heartbeat,
  * renegotiation_info, supported_groups, ec_point_formats and (TLS 1.2)
  * signature_algorithms extensions. Returns its length or -1. */
-int au_hello_build(uint8_t *out, size_t cap, uint16_t v,
-    const uint16_t *suites, size_t n, const char *sni);
+int au_hello_build(uint8_t *out, size_t cap, uint16_t v, const uint16_t *suites,
+    size_t n, const char *sni);
 /* An SSLv2 CLIENT-HELLO with the seven SSLv2 cipher kinds. Length. */
 int au_hello_v2(uint8_t *out, size_t cap);
 
 struct au_hello_res {
-	int kind;	/* 1 ServerHello, 2 alert, 3 SSLv2 SERVER-HELLO,
-			 * 0 anything else */
+	int kind; /* 1 ServerHello, 2 alert, 3 SSLv2 SERVER-HELLO,
+		   * 0 anything else */
 	uint16_t version, suite;
-	uint8_t alert;	/* alert description */
+	uint8_t alert; /* alert description */
 	bool reneg_ext, heartbeat_ext;
 };
 

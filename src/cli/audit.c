@@ -13,49 +13,72 @@
 #include "lib/util.h"
 
 enum {
-	O_LIST = 256, O_PLAN, O_FORMAT, O_FAILON, O_BASELINE, O_USER,
-	O_PWFILE, O_PWENV, O_VALID, O_CLEAR, O_CA, O_SRC, O_ALTSRC, O_INTR,
-	O_AUTHBY, O_CANARY, O_FAST, O_ONLY, O_IDLE, O_TIMEOUT, O_JOBS, O_LAB,
-	O_NOLAB, O_SECRETS, O_COLOR, O_NOCOLOR
+	O_LIST = 256,
+	O_PLAN,
+	O_FORMAT,
+	O_FAILON,
+	O_BASELINE,
+	O_USER,
+	O_PWFILE,
+	O_PWENV,
+	O_VALID,
+	O_CLEAR,
+	O_CA,
+	O_SRC,
+	O_ALTSRC,
+	O_INTR,
+	O_AUTHBY,
+	O_CANARY,
+	O_FAST,
+	O_ONLY,
+	O_IDLE,
+	O_TIMEOUT,
+	O_JOBS,
+	O_LAB,
+	O_NOLAB,
+	O_SECRETS,
+	O_COLOR,
+	O_NOCOLOR
 };
 
 static const struct option longopts[] = {
-	{ "list", no_argument, NULL, O_LIST },
-	{ "plan", no_argument, NULL, O_PLAN },
-	{ "format", required_argument, NULL, O_FORMAT },
-	{ "output", required_argument, NULL, 'o' },
-	{ "fail-on", required_argument, NULL, O_FAILON },
-	{ "baseline", required_argument, NULL, O_BASELINE },
-	{ "user", required_argument, NULL, O_USER },
-	{ "password-file", required_argument, NULL, O_PWFILE },
-	{ "password-env", required_argument, NULL, O_PWENV },
-	{ "valid-user", required_argument, NULL, O_VALID },
-	{ "allow-cleartext-creds", no_argument, NULL, O_CLEAR },
-	{ "ca", required_argument, NULL, O_CA },
-	{ "source-ip", required_argument, NULL, O_SRC },
-	{ "alt-source-ip", required_argument, NULL, O_ALTSRC },
-	{ "intrusive", no_argument, NULL, O_INTR },
-	{ "authorized-by", required_argument, NULL, O_AUTHBY },
-	{ "lockout-canary", no_argument, NULL, O_CANARY },
-	{ "fast", no_argument, NULL, O_FAST },
-	{ "only", required_argument, NULL, O_ONLY },
-	{ "idle-max", required_argument, NULL, O_IDLE },
-	{ "timeout", required_argument, NULL, O_TIMEOUT },
-	{ "jobs", required_argument, NULL, O_JOBS },
-	{ "lab", no_argument, NULL, O_LAB },
-	{ "no-lab", no_argument, NULL, O_NOLAB },
-	{ "show-secrets", no_argument, NULL, O_SECRETS },
-	{ "color", no_argument, NULL, O_COLOR },
-	{ "no-color", no_argument, NULL, O_NOCOLOR },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"list", no_argument, NULL, O_LIST},
+    {"plan", no_argument, NULL, O_PLAN},
+    {"format", required_argument, NULL, O_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"fail-on", required_argument, NULL, O_FAILON},
+    {"baseline", required_argument, NULL, O_BASELINE},
+    {"user", required_argument, NULL, O_USER},
+    {"password-file", required_argument, NULL, O_PWFILE},
+    {"password-env", required_argument, NULL, O_PWENV},
+    {"valid-user", required_argument, NULL, O_VALID},
+    {"allow-cleartext-creds", no_argument, NULL, O_CLEAR},
+    {"ca", required_argument, NULL, O_CA},
+    {"source-ip", required_argument, NULL, O_SRC},
+    {"alt-source-ip", required_argument, NULL, O_ALTSRC},
+    {"intrusive", no_argument, NULL, O_INTR},
+    {"authorized-by", required_argument, NULL, O_AUTHBY},
+    {"lockout-canary", no_argument, NULL, O_CANARY},
+    {"fast", no_argument, NULL, O_FAST},
+    {"only", required_argument, NULL, O_ONLY},
+    {"idle-max", required_argument, NULL, O_IDLE},
+    {"timeout", required_argument, NULL, O_TIMEOUT},
+    {"jobs", required_argument, NULL, O_JOBS},
+    {"lab", no_argument, NULL, O_LAB},
+    {"no-lab", no_argument, NULL, O_NOLAB},
+    {"show-secrets", no_argument, NULL, O_SECRETS},
+    {"color", no_argument, NULL, O_COLOR},
+    {"no-color", no_argument, NULL, O_NOCOLOR},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static void
 usage(FILE *f)
 {
-	fputs("usage: postie audit [OPTIONS] TARGET...\n"
+	fputs(
+	    "usage: postie audit [OPTIONS] TARGET...\n"
 	    "  TARGET: pop3://HOST[:PORT] (cleartext/STLS), pop3s://HOST[:PORT]"
 	    " (implicit TLS),\n"
 	    "          or HOST (ports 110 and 995)\n"
@@ -94,7 +117,8 @@ usage(FILE *f)
 	    "  --show-secrets       report found passwords in clear\n"
 	    "  -v, --verbose        evidence for every check\n"
 	    "exit: 0 ok, 1 findings, 2 usage, 3 unreachable/incomplete, "
-	    "4 refused by the safety policy\n", f);
+	    "4 refused by the safety policy\n",
+	    f);
 }
 
 /* Read the first line of path as the password (heap, caller wipes). */
@@ -161,27 +185,69 @@ parse(struct cli *a, int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "vho:", longopts, NULL)) != -1) {
 		switch (ch) {
-		case O_LIST: a->list = true; break;
-		case O_PLAN: a->plan = true; break;
-		case O_FORMAT: a->format = optarg; break;
-		case 'o': a->output = optarg; break;
-		case O_BASELINE: a->baseline = optarg; break;
-		case O_USER: a->o.user = optarg; break;
-		case O_CLEAR: a->o.allow_cleartext_creds = true; break;
-		case O_CA: a->o.ca_file = optarg; break;
-		case O_SRC: a->o.source_ip = optarg; break;
-		case O_ALTSRC: a->o.alt_source_ip = optarg; break;
-		case O_INTR: a->o.intrusive = true; break;
-		case O_AUTHBY: a->o.authorized_by = optarg; break;
-		case O_CANARY: a->o.lockout_canary = true; break;
-		case O_FAST: a->o.fast = true; break;
-		case O_LAB: a->o.lab = 1; break;
-		case O_NOLAB: a->o.lab = 0; break;
-		case O_SECRETS: a->o.show_secrets = true; break;
-		case O_COLOR: a->color = 1; break;
-		case O_NOCOLOR: a->color = 0; break;
-		case 'v': a->verbose = true; break;
-		case 'h': usage(stdout); return -3;
+		case O_LIST:
+			a->list = true;
+			break;
+		case O_PLAN:
+			a->plan = true;
+			break;
+		case O_FORMAT:
+			a->format = optarg;
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case O_BASELINE:
+			a->baseline = optarg;
+			break;
+		case O_USER:
+			a->o.user = optarg;
+			break;
+		case O_CLEAR:
+			a->o.allow_cleartext_creds = true;
+			break;
+		case O_CA:
+			a->o.ca_file = optarg;
+			break;
+		case O_SRC:
+			a->o.source_ip = optarg;
+			break;
+		case O_ALTSRC:
+			a->o.alt_source_ip = optarg;
+			break;
+		case O_INTR:
+			a->o.intrusive = true;
+			break;
+		case O_AUTHBY:
+			a->o.authorized_by = optarg;
+			break;
+		case O_CANARY:
+			a->o.lockout_canary = true;
+			break;
+		case O_FAST:
+			a->o.fast = true;
+			break;
+		case O_LAB:
+			a->o.lab = 1;
+			break;
+		case O_NOLAB:
+			a->o.lab = 0;
+			break;
+		case O_SECRETS:
+			a->o.show_secrets = true;
+			break;
+		case O_COLOR:
+			a->color = 1;
+			break;
+		case O_NOCOLOR:
+			a->color = 0;
+			break;
+		case 'v':
+			a->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return -3;
 		case O_FAILON:
 			if (au_sev_parse(optarg, &a->fail_on) != 0)
 				return -1;
@@ -191,12 +257,16 @@ parse(struct cli *a, int argc, char **argv)
 			const char *env = ch == O_PWENV ? getenv(optarg) : NULL;
 
 			au_opts_free(&a->o);
-			a->o.password = ch == O_PWFILE ? read_password(optarg) :
-			    env != NULL && strlen(env) <= P3_PASS_MAX ?
-			    strdup(env) : NULL;
+			a->o.password =
+			    ch == O_PWFILE ? read_password(optarg)
+			    : env != NULL && strlen(env) <= P3_PASS_MAX
+				? strdup(env)
+				: NULL;
 			if (a->o.password == NULL) {
-				fprintf(stderr, "postie audit: cannot read a "
-				    "password from %s\n", optarg);
+				fprintf(stderr,
+				    "postie audit: cannot read a "
+				    "password from %s\n",
+				    optarg);
 				return -1;
 			}
 			break;
@@ -239,12 +309,11 @@ parse(struct cli *a, int argc, char **argv)
 }
 
 static int
-report(struct cli *a, FILE *out, struct au_run *r,
-    const struct au_baseline *b)
+report(struct cli *a, FILE *out, struct au_run *r, const struct au_baseline *b)
 {
 	bool color = a->color == 1 ||
-	    (a->color == -1 && out == stdout && isatty(STDOUT_FILENO) &&
-		getenv("NO_COLOR") == NULL);
+		     (a->color == -1 && out == stdout &&
+			 isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
 	int rc;
 
 	if (strcmp(a->format, "text") == 0) {
@@ -255,16 +324,18 @@ report(struct cli *a, FILE *out, struct au_run *r,
 		rc = au_report_text(out, r, b, color, a->verbose);
 		fflush(out);
 		if (p1 && isatty(STDERR_FILENO))
-			fprintf(stderr, "(waiting up to %u s for the server to "
+			fprintf(stderr,
+			    "(waiting up to %u s for the server to "
 			    "close an idle connection: P3-DOS-01; --fast skips "
-			    "it)\n", a->o.idle_max_s);
+			    "it)\n",
+			    a->o.idle_max_s);
 		au_run_finish(r);
 		if (p1)
-			au_report_text_one(out, r, AU_DOS01, b, color,
-			    a->verbose);
+			au_report_text_one(
+			    out, r, AU_DOS01, b, color, a->verbose);
 		if (p2)
-			au_report_text_one(out, r, AU_DOS02, b, color,
-			    a->verbose);
+			au_report_text_one(
+			    out, r, AU_DOS02, b, color, a->verbose);
 		return rc | au_report_text_summary(out, r, color);
 	}
 	au_run_finish(r);
@@ -296,12 +367,14 @@ run(struct cli *a)
 		return AU_EXIT_USAGE;
 	}
 	if (a->o.intrusive)
-		fprintf(stderr, "postie audit: INTRUSIVE checks enabled, "
+		fprintf(stderr,
+		    "postie audit: INTRUSIVE checks enabled, "
 		    "authorized by: %s. Test only systems you are authorized "
-		    "to test.\n", a->o.authorized_by);
+		    "to test.\n",
+		    a->o.authorized_by);
 	if (au_run_start(&r, &a->o) != 0) {
-		fprintf(stderr, "postie audit: cannot resolve '%s'\n",
-		    a->o.host);
+		fprintf(
+		    stderr, "postie audit: cannot resolve '%s'\n", a->o.host);
 		au_run_free(&r);
 		if (out != stdout)
 			fclose(out);
@@ -346,8 +419,8 @@ cli_audit(int argc, char **argv)
 	}
 	if (strcmp(a.format, "text") != 0 && strcmp(a.format, "json") != 0 &&
 	    strcmp(a.format, "sarif") != 0 && strcmp(a.format, "junit") != 0) {
-		fprintf(stderr, "postie audit: unknown --format '%s'\n",
-		    a.format);
+		fprintf(
+		    stderr, "postie audit: unknown --format '%s'\n", a.format);
 		au_opts_free(&a.o);
 		return AU_EXIT_USAGE;
 	}

@@ -47,8 +47,15 @@ FLAGS_HELP = {
     "apopfixed": "the APOP timestamp is the same on every connection",
     "cram": "SASL CRAM-MD5 offered",
     "nodelay": "no delay after failed logins (default: none either)",
-    "faildelay": "failed logins are delayed 0.5, 1, 2, 4 s per source",
-    "noauthlimit": "unused",
+    "faildelay": "failed logins from one source are serialised and "
+                 "delayed 0.25, 0.5, 1, 2 s",
+    "reneg": "client-initiated TLS renegotiation is allowed",
+    "timing": "PASS for an existing user takes 300 ms longer",
+    "degrade": "the greeting slows down with every connection",
+    "linetimeout": "a partial line must be finished within --idle seconds",
+    "clientorder": "the client's cipher-suite order wins (TLS <= 1.2)",
+    "ratelimit": "more than 10 connections per second from one source "
+                 "are refused",
 }
 
 MSGS = [b"From: a@example.test\r\nSubject: one\r\n\r\nbody one\r\n",
@@ -72,16 +79,27 @@ class State:
         self.failures = {}
         self.src_failures = {}
         self.conns = {}
+        self.src_locks = {}
+        self.recent = {}
+        self.accepted = 0
         self.ctx = None
         if args.cert:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(args.cert, args.key)
             if args.tls_min == "TLSv1":
                 ctx.minimum_version = ssl.TLSVersion.TLSv1
+            if args.tls_max == "TLSv1_2":
+                ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+            if "clientorder" in self.flags:
+                ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
             if args.ciphers:
                 ctx.set_ciphers(args.ciphers)
             elif args.tls_min == "TLSv1":
                 ctx.set_ciphers("ALL:@SECLEVEL=0")
+            ctx.load_cert_chain(args.cert, args.key)
+            if "reneg" in self.flags:
+                # OpenSSL 3 servers refuse client renegotiation unless
+                # SSL_OP_ALLOW_CLIENT_RENEGOTIATION (1 << 8) is set
+                ctx.options = (ctx.options & ~ssl.OP_NO_RENEGOTIATION) | 0x100
             self.ctx = ctx
 
 
@@ -107,13 +125,20 @@ class Handler(socketserver.BaseRequestHandler):
 
     def readline(self):
         idle = self.st.args.idle
+        partial = time.monotonic() if self.buf else None
         while b"\n" not in self.buf:
             if len(self.buf) > 1024:
                 if "crash" in self.f:
                     os._exit(3)
                 if "hang" in self.f:
                     time.sleep(3600)
-            self.sock.settimeout(idle if idle > 0 else None)
+            to = idle if idle > 0 else None
+            if "linetimeout" in self.f and partial is not None and idle > 0:
+                to = idle - (time.monotonic() - partial)
+                if to <= 0:
+                    self.send("-ERR Line not finished in time")
+                    raise Closed()
+            self.sock.settimeout(to)
             try:
                 data = self.sock.recv(4096)
             except socket.timeout:
@@ -123,6 +148,8 @@ class Handler(socketserver.BaseRequestHandler):
                 raise Closed()
             if not data:
                 raise Closed()
+            if partial is None:
+                partial = time.monotonic()
             self.buf += data
         line, self.buf = self.buf.split(b"\n", 1)
         if len(line) > 1024:
@@ -135,8 +162,13 @@ class Handler(socketserver.BaseRequestHandler):
     def handle(self):
         st = self.st
         with st.lock:
+            now = time.monotonic()
+            recent = [t for t in st.recent.get(self.src, []) if now - t < 1]
+            recent.append(now)
+            st.recent[self.src] = recent
+            limited = "ratelimit" in self.f and len(recent) > 10
             n = st.conns.get(self.src, 0)
-            if st.args.max_conns and n >= st.args.max_conns:
+            if limited or (st.args.max_conns and n >= st.args.max_conns):
                 try:
                     self.send("-ERR [SYS/TEMP] Too many connections")
                 except OSError:
@@ -199,8 +231,10 @@ class Handler(socketserver.BaseRequestHandler):
                 st.failures[user] = st.failures.get(user, 0) + 1
                 if "lockout" in self.f and st.failures[user] >= 3:
                     st.locked.add("lockout:" + user)
+            slock = st.src_locks.setdefault(self.src, threading.Lock())
         if "faildelay" in self.f:
-            time.sleep(min(0.5 * (2 ** k), 4.0))
+            with slock:
+                time.sleep(min(0.25 * (2 ** k), 2.0))
         if "verbose" in self.f:
             self.send("-ERR [AUTH] SQL error in /var/lib/fakepop/auth.c:"
                       "123: SELECT pw FROM users (mysql)")
@@ -209,6 +243,8 @@ class Handler(socketserver.BaseRequestHandler):
 
     def login(self, user, pw):
         st = self.st
+        if "timing" in self.f and user in st.users:
+            time.sleep(0.3)
         if "anon" in self.f and user == "anonymous":
             ok = True
         else:
@@ -366,6 +402,11 @@ class Handler(socketserver.BaseRequestHandler):
         self.send("-ERR Unknown command")
 
     def session(self):
+        if "degrade" in self.f:
+            with self.st.lock:
+                self.st.accepted += 1
+                n = self.st.accepted
+            time.sleep(min(0.01 * n, 2.0))
         self.send(self.greeting())
         while True:
             # pipelining defect: answer the first command of a segment only
@@ -437,6 +478,7 @@ def main():
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--tls-min", default="TLSv1_2")
+    ap.add_argument("--tls-max", default="")
     ap.add_argument("--ciphers")
     ap.add_argument("--flags", default="")
     ap.add_argument("--users", default="alice:Secret-Pass-1")
