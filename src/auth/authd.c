@@ -13,6 +13,7 @@
 #include "auth/authd.h"
 #include "auth/ipc.h"
 #include "auth/passwd.h"
+#include "auth/sasl.h"
 #include "lib/log.h"
 #include "lib/num.h"
 #include "lib/priv.h"
@@ -21,6 +22,7 @@
 #include <openssl/evp.h>
 
 static const char *apop_path; /* APOP secrets file, or NULL */
+static unsigned sasl_ttl_s = AUTH_SASL_TTL_S;
 
 struct authd_state {
 	int fd;
@@ -29,6 +31,7 @@ struct authd_state {
 	pthread_rwlock_t lock;
 	struct pw_db *db;
 	struct stat st;	/* users file identity at the last load */
+	struct sasl_tab *sasl; /* SCRAM exchanges, or NULL */
 };
 
 static bool
@@ -74,6 +77,12 @@ void
 authd_set_apop(const char *path)
 {
 	apop_path = path;
+}
+
+void
+authd_set_sasl_ttl(unsigned secs)
+{
+	sasl_ttl_s = secs;
 }
 
 /* Look up user's APOP secret in the secrets file; dummy when absent, so the
@@ -132,73 +141,169 @@ apop_check(const char *user, struct p3_span digest, struct p3_span ts)
 	return ok;
 }
 
+/* Send a reply: type IPC_AUTH_REPLY (5 fields) or IPC_SASL_REPLY (with the
+ * exchange id first and the server message last). */
 static void
-handle(struct authd_state *s, const uint8_t *buf, size_t len)
+reply(struct authd_state *s, uint8_t type, uint32_t id, uint8_t res,
+    uint32_t xid, const char *user, const char *path, const char *uidb,
+    const char *gidb, const char *data)
 {
-	struct ipc_msg m;
+	uint8_t out[IPC_FRAME_MAX];
+	char xidb[16];
+	struct p3_span f[7];
+	int n, nf = 0;
+
+	f[nf].p = (const char *)&res;
+	f[nf++].len = 1;
+	if (type == IPC_SASL_REPLY) {
+		(void)str_fmt(xidb, sizeof(xidb), "%lu", (unsigned long)xid);
+		f[nf].p = xidb;
+		f[nf++].len = strlen(xidb);
+	}
+	f[nf].p = user;
+	f[nf++].len = strlen(user);
+	f[nf].p = path;
+	f[nf++].len = res == IPC_RES_OK ? strlen(path) : 0;
+	f[nf].p = uidb;
+	f[nf++].len = strlen(uidb);
+	f[nf].p = gidb;
+	f[nf++].len = strlen(gidb);
+	if (type == IPC_SASL_REPLY) {
+		f[nf].p = data;
+		f[nf++].len = strlen(data);
+	}
+	n = ipc_encode(type, id, f, nf, out, sizeof(out));
+	if (n < 0) {
+		/* Cannot happen with the caps; say "try again" rather than
+		 * leave the client waiting. */
+		res = IPC_RES_TEMP;
+		f[0].p = (const char *)&res;
+		f[type == IPC_SASL_REPLY ? 3 : 2].len = 0;
+		f[nf - 1].len = 0;
+		n = ipc_encode(type, id, f, nf, out, sizeof(out));
+	}
+	if (n > 0 && send(s->fd, out, (size_t)n, MSG_NOSIGNAL) < 0)
+		log_err("authd: send: %s", strerror(errno));
+	mem_wipe(out, sizeof(out));
+}
+
+/* The mailbox path and ids of e; IPC_RES_OK or IPC_RES_TEMP. */
+static uint8_t
+entry_result(struct authd_state *s, const struct pw_entry *e, char *path,
+    char *uidb, char *gidb)
+{
+	const char *t = e->mail[0] != '\0' ? e->mail : s->tmpl;
+
+	(void)str_fmt(uidb, 24, "%ld", e->uid);
+	(void)str_fmt(gidb, 24, "%ld", e->gid);
+	if (pw_mail_path(t, e, path, STORE_PATH_MAX) < 0) {
+		log_err("authd: mailbox path for user rejected by template");
+		return IPC_RES_TEMP;
+	}
+	return IPC_RES_OK;
+}
+
+static void
+handle_pass(struct authd_state *s, const struct ipc_msg *m)
+{
 	const struct pw_entry *e = NULL;
 	char path[STORE_PATH_MAX], user[P3_USER_MAX + 1], pass[P3_PASS_MAX + 1];
 	char uidb[24] = "", gidb[24] = "";
-	uint8_t out[IPC_FRAME_MAX];
-	struct p3_span f[5];
 	uint8_t res = IPC_RES_FAIL;
-	int n, ok;
+	int ok;
 
-	if (ipc_decode(buf, len, &m) < 0 ||
-	    (ipc_expect(&m, IPC_AUTH_PASS, 3) < 0 &&
-	    ipc_expect(&m, IPC_AUTH_APOP, 4) < 0) ||
-	    m.f[0].len > P3_USER_MAX || m.f[1].len > P3_PASS_MAX) {
+	if ((ipc_expect(m, IPC_AUTH_PASS, 3) < 0 &&
+	    ipc_expect(m, IPC_AUTH_APOP, 4) < 0) ||
+	    m->f[0].len > P3_USER_MAX || m->f[1].len > P3_PASS_MAX) {
 		log_err("authd: malformed request dropped");
 		return;
 	}
-	memcpy(user, m.f[0].p, m.f[0].len);
-	user[m.f[0].len] = '\0';
-	memcpy(pass, m.f[1].p, m.f[1].len);
-	pass[m.f[1].len] = '\0';
+	memcpy(user, m->f[0].p, m->f[0].len);
+	user[m->f[0].len] = '\0';
+	memcpy(pass, m->f[1].p, m->f[1].len);
+	pass[m->f[1].len] = '\0';
 	path[0] = '\0';
 	maybe_reload(s);
 	pthread_rwlock_rdlock(&s->lock);
 	if (s->db == NULL) {
 		res = IPC_RES_TEMP;
 	} else {
-		if (m.type == IPC_AUTH_APOP) {
-			e = pw_find(s->db, user, m.f[0].len);
-			ok = apop_check(user, m.f[1], m.f[2]) && e != NULL;
+		if (m->type == IPC_AUTH_APOP) {
+			e = pw_find(s->db, user, m->f[0].len);
+			ok = apop_check(user, m->f[1], m->f[2]) && e != NULL;
 		} else {
-			ok = pw_verify(s->db, user, m.f[0].len, pass,
-			    m.f[1].len, &e);
+			ok = pw_verify(s->db, user, m->f[0].len, pass,
+			    m->f[1].len, &e);
 		}
-		if (ok < 0) {
+		if (ok < 0)
 			res = IPC_RES_TEMP;
-		} else if (ok == 1) {
-			const char *t = e->mail[0] != '\0' ? e->mail : s->tmpl;
-
-			if (pw_mail_path(t, e, path, sizeof(path)) < 0) {
-				log_err("authd: mailbox path for user rejected "
-					"by template");
-				res = IPC_RES_TEMP;
-			} else {
-				res = IPC_RES_OK;
-			}
-			(void)str_fmt(uidb, sizeof(uidb), "%ld", e->uid);
-			(void)str_fmt(gidb, sizeof(gidb), "%ld", e->gid);
-		}
+		else if (ok == 1)
+			res = entry_result(s, e, path, uidb, gidb);
 	}
 	pthread_rwlock_unlock(&s->lock);
 	mem_wipe(pass, sizeof(pass));
-	f[0].p = (const char *)&res;
-	f[0].len = 1;
-	f[1].p = user;
-	f[1].len = strlen(user);
-	f[2].p = path;
-	f[2].len = res == IPC_RES_OK ? strlen(path) : 0;
-	f[3].p = uidb;
-	f[3].len = strlen(uidb);
-	f[4].p = gidb;
-	f[4].len = strlen(gidb);
-	n = ipc_encode(IPC_AUTH_REPLY, m.id, f, 5, out, sizeof(out));
-	if (n > 0 && send(s->fd, out, (size_t)n, MSG_NOSIGNAL) < 0)
-		log_err("authd: send: %s", strerror(errno));
+	reply(s, IPC_AUTH_REPLY, m->id, res, 0, user, path, uidb, gidb, "");
+}
+
+/* SASL_START, SASL_STEP and SASL_ABORT (sasl.h does the work). */
+static void
+handle_sasl(struct authd_state *s, const struct ipc_msg *m)
+{
+	static const struct p3_span none = { "", 0 };
+	struct sasl_out o;
+	char path[STORE_PATH_MAX] = "", uidb[24] = "", gidb[24] = "";
+	uint64_t xid = 0;
+	uint8_t res;
+
+	if ((m->type == IPC_SASL_ABORT ? ipc_expect(m, m->type, 1) :
+	    m->type == IPC_SASL_STEP ? ipc_expect(m, m->type, 2) :
+	    ipc_expect(m, IPC_SASL_START, 4)) < 0 ||
+	    (m->type != IPC_SASL_START && num_parse_u64(m->f[0].p,
+	    m->f[0].len, 1, UINT32_MAX, &xid) != 0)) {
+		log_err("authd: malformed request dropped");
+		return;
+	}
+	if (m->type == IPC_SASL_ABORT) {
+		if (s->sasl != NULL)
+			sasl_abort(s->sasl, (uint32_t)xid);
+		return;
+	}
+	maybe_reload(s);
+	pthread_rwlock_rdlock(&s->lock);
+	if (s->db == NULL || s->sasl == NULL) {
+		memset(&o, 0, sizeof(o));
+		o.result = IPC_RES_TEMP;
+		if (s->sasl != NULL && xid != 0)
+			sasl_abort(s->sasl, (uint32_t)xid);
+	} else if (m->type == IPC_SASL_START) {
+		sasl_start(s->sasl, s->db, m->f[0], m->f[1], m->f[2],
+		    time_mono_ms(), &o);
+	} else {
+		sasl_step(s->sasl, s->db, (uint32_t)xid,
+		    m->nfields > 1 ? m->f[1] : none, time_mono_ms(), &o);
+	}
+	res = (uint8_t)o.result;
+	if (o.result == IPC_RES_OK)
+		res = entry_result(s, o.e, path, uidb, gidb);
+	pthread_rwlock_unlock(&s->lock);
+	reply(s, IPC_SASL_REPLY, m->id, res, o.xid, o.user, path, uidb, gidb,
+	    res == IPC_RES_OK || res == IPC_RES_CONT ? o.data : "");
+	mem_wipe(&o, sizeof(o));
+}
+
+static void
+handle(struct authd_state *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_msg m;
+
+	if (ipc_decode(buf, len, &m) < 0) {
+		log_err("authd: malformed request dropped");
+		return;
+	}
+	if (m.type == IPC_AUTH_PASS || m.type == IPC_AUTH_APOP)
+		handle_pass(s, &m);
+	else
+		handle_sasl(s, &m);
 }
 
 static void *
@@ -238,6 +343,10 @@ authd_main(int fd, const char *users, const char *tmpl)
 	s.users = users;
 	s.tmpl = tmpl;
 	pthread_rwlock_init(&s.lock, NULL);
+	if ((s.sasl = sasl_new()) == NULL)
+		log_err("authd: GNU SASL did not start; SCRAM logins fail");
+	else
+		sasl_set_ttl(s.sasl, (uint64_t)sasl_ttl_s * 1000);
 	maybe_reload(&s);
 	for (i = 1; i < AUTH_WORKERS; i++)
 		if (pthread_create(&th[i], NULL, worker, &s) != 0)
@@ -325,6 +434,55 @@ authd_send_apop(int fd, uint32_t id, const char *user, size_t ulen,
 	    0;
 }
 
+/* Send a frame without blocking; wipes it. 0 or -1. */
+static int
+send_frame(int fd, uint8_t type, uint32_t id, const struct p3_span *f,
+    int nf)
+{
+	uint8_t out[IPC_FRAME_MAX];
+	int n, rc;
+
+	n = ipc_encode(type, id, f, nf, out, sizeof(out));
+	if (n < 0)
+		return -1;
+	rc = send(fd, out, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1 : 0;
+	mem_wipe(out, (size_t)n);
+	return rc;
+}
+
+int
+authd_send_sasl_start(int fd, uint32_t id, const char *mech, const char *cb,
+    size_t cblen, const char *data, size_t dlen, const char *peer)
+{
+	struct p3_span f[4] = { { mech, strlen(mech) }, { cb, cblen },
+		{ data, dlen }, { peer, strlen(peer) } };
+
+	return send_frame(fd, IPC_SASL_START, id, f, 4);
+}
+
+int
+authd_send_sasl_step(int fd, uint32_t id, uint32_t xid, const char *data,
+    size_t dlen)
+{
+	char xidb[16];
+	struct p3_span f[2] = { { xidb, 0 }, { data, dlen } };
+
+	(void)str_fmt(xidb, sizeof(xidb), "%lu", (unsigned long)xid);
+	f[0].len = strlen(xidb);
+	return send_frame(fd, IPC_SASL_STEP, id, f, 2);
+}
+
+int
+authd_send_sasl_abort(int fd, uint32_t xid)
+{
+	char xidb[16];
+	struct p3_span f[1] = { { xidb, 0 } };
+
+	(void)str_fmt(xidb, sizeof(xidb), "%lu", (unsigned long)xid);
+	f[0].len = strlen(xidb);
+	return send_frame(fd, IPC_SASL_ABORT, 0, f, 1);
+}
+
 static void
 span_str(struct p3_span s, char *out, size_t cap)
 {
@@ -348,12 +506,25 @@ authd_recv(int fd, struct authd_reply *r)
 	if (n <= 0)
 		return -1;
 	if (ipc_decode(buf, (size_t)n, &m) < 0 ||
-	    ipc_expect(&m, IPC_AUTH_REPLY, 5) < 0 || m.f[0].len != 1 ||
-	    m.f[1].len > P3_USER_MAX || m.f[2].len >= STORE_PATH_MAX)
+	    (ipc_expect(&m, IPC_AUTH_REPLY, 5) < 0 &&
+	    ipc_expect(&m, IPC_SASL_REPLY, 7) < 0) || m.f[0].len != 1)
 		return -1;
+	r->sasl = m.type == IPC_SASL_REPLY;
 	r->id = m.id;
+	r->xid = 0;
+	r->data[0] = '\0';
 	r->result = (uint8_t)m.f[0].p[0];
-	if (r->result > IPC_RES_TEMP)
+	if (r->result > (r->sasl ? IPC_RES_CONT : IPC_RES_TEMP))
+		return -1;
+	if (r->sasl) {
+		if (num_parse_u64(m.f[1].p, m.f[1].len, 0, UINT32_MAX, &v) !=
+			0 || m.f[6].len > AUTH_SASL_B64_MAX)
+			return -1;
+		r->xid = (uint32_t)v;
+		span_str(m.f[6], r->data, sizeof(r->data));
+		memmove(&m.f[1], &m.f[2], 4 * sizeof(m.f[0]));
+	}
+	if (m.f[1].len > P3_USER_MAX || m.f[2].len >= STORE_PATH_MAX)
 		return -1;
 	span_str(m.f[1], r->user, sizeof(r->user));
 	span_str(m.f[2], r->path, sizeof(r->path));

@@ -1,11 +1,14 @@
 /* authd.h: the credential-check process.
  * It alone reads the users file. The server talks to it over a SOCK_SEQPACKET
- * socket pair with ipc.h frames: one request, one reply, matched by id.
+ * socket pair with ipc.h frames: one request, one reply, matched by id
+ * (SASL_ABORT has none). SCRAM exchanges (sasl.h) live here too, so the
+ * server never sees a key.
  * Hashing runs on AUTH_WORKERS threads there, so it never blocks the
  * server's event loop. The users file is reloaded when it changes. */
 #ifndef POSTIE_AUTH_AUTHD_H
 #define POSTIE_AUTH_AUTHD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -18,6 +21,9 @@ struct authd_reply {
 	char user[P3_USER_MAX + 1];	/* canonical user name */
 	char path[STORE_PATH_MAX];	/* expanded mailbox path */
 	long uid, gid;			/* from the users file, -1 if none */
+	bool sasl;			/* an IPC_SASL_REPLY: */
+	uint32_t xid;			/* the exchange (CONT) */
+	char data[AUTH_SASL_B64_MAX + 1]; /* base64 challenge or final */
 };
 
 /* Fork the credential process for users file and mailbox template tmpl.
@@ -35,8 +41,23 @@ int authd_send_apop(int fd, uint32_t id, const char *user, size_t ulen,
 /* Send a password check. 0, or -1 (channel full or broken). */
 int authd_send(int fd, uint32_t id, const char *user, size_t ulen,
     const char *pass, size_t plen, const char *peer);
-/* Read one reply without blocking: 1 if *r was filled, 0 if none is ready,
- * -1 if the channel is broken or the reply malformed. */
+/* Idle SASL exchanges expire after secs (default AUTH_SASL_TTL_S); the
+ * server sets it above its pre-login timeout plus its longest brute-force
+ * delay. Call before authd_start. */
+void authd_set_sasl_ttl(unsigned secs);
+/* Start a SCRAM exchange (sasl.h): mech, the tls-exporter channel binding
+ * in base64 (cblen 0: none), the client-first message in base64. */
+int authd_send_sasl_start(int fd, uint32_t id, const char *mech,
+    const char *cb, size_t cblen, const char *data, size_t dlen,
+    const char *peer);
+/* Continue exchange xid with the client's next message (base64). */
+int authd_send_sasl_step(int fd, uint32_t id, uint32_t xid,
+    const char *data, size_t dlen);
+/* Drop exchange xid (no reply). */
+int authd_send_sasl_abort(int fd, uint32_t xid);
+/* Read one reply (IPC_AUTH_REPLY, or IPC_SASL_REPLY with r->sasl set)
+ * without blocking: 1 if *r was filled, 0 if none is ready, -1 if the
+ * channel is broken or the reply malformed. */
 int authd_recv(int fd, struct authd_reply *r);
 
 #endif

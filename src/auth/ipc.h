@@ -16,10 +16,21 @@
 enum ipc_type {
 	IPC_AUTH_PASS = 1, /* id; user, password, peer host */
 	IPC_AUTH_REPLY = 2, /* id; result, user, mailbox path, uid, gid */
-	IPC_AUTH_APOP = 3   /* id; user, digest (32 hex), timestamp, peer */
+	IPC_AUTH_APOP = 3,  /* id; user, digest (32 hex), timestamp, peer */
+	IPC_SASL_START = 4, /* id; mech, channel binding (base64 or ""),
+			     * client-first (base64), peer */
+	IPC_SASL_STEP = 5,  /* id; xid (decimal), client message (base64) */
+	IPC_SASL_ABORT = 6, /* 0; xid (decimal). No reply. */
+	IPC_SASL_REPLY = 7  /* id; result, xid, user, mailbox path, uid,
+			     * gid, server message (base64) */
 };
 
-enum ipc_result { IPC_RES_OK = 0, IPC_RES_FAIL = 1, IPC_RES_TEMP = 2 };
+enum ipc_result {
+	IPC_RES_OK = 0,
+	IPC_RES_FAIL = 1,
+	IPC_RES_TEMP = 2,
+	IPC_RES_CONT = 3 /* SASL: send the challenge, wait for more */
+};
 
 struct ipc_msg {
 	uint8_t type;

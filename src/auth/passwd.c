@@ -274,12 +274,14 @@ parse_mail(struct span v, struct span *path_r, const char **why_r)
 /* Space-separated key=value extra fields; picks the mail location and a
  * home, refuses passdb restrictions postie cannot honour. */
 static int
-parse_extra(
-    struct span x, struct span *mail_r, struct span *home_r, const char **why_r)
+parse_extra(struct span x, struct span *mail_r, struct span *home_r,
+    struct span *scram_r, const char **why_r)
 {
 	struct span tok, val, um = {NULL, 0}, pm = {NULL, 0};
+	struct pw_scram k;
 	const char *eq;
 	size_t i = 0, klen;
+	int r;
 
 	while (i < x.len) {
 		while (i < x.len && (x.p[i] == ' ' || x.p[i] == '\t'))
@@ -301,7 +303,21 @@ parse_extra(
 				 "supported; remove the user or the field";
 			return -1;
 		}
-		if (key_is(tok, klen, "userdb_mail")) {
+		if (key_is(tok, klen, "scram-sha-256")) {
+			if (scram_r->p != NULL) {
+				*why_r = "duplicate scram-sha-256 field";
+				return -1;
+			}
+			if (eq == NULL) {
+				*why_r = "scram-sha-256 needs a value";
+				return -1;
+			}
+			r = pw_scram_parse(val.p, val.len, &k, why_r);
+			mem_wipe(&k, sizeof(k));
+			if (r != 0)
+				return -1;
+			*scram_r = val;
+		} else if (key_is(tok, klen, "userdb_mail")) {
 			if (parse_mail(val, &um, why_r) != 0)
 				return -1;
 		} else if (key_is(tok, klen, "mail")) {
@@ -364,8 +380,8 @@ pw_parse_line(
     const char *line, size_t len, struct pw_entry *e, const char **why_r)
 {
 	struct span f[PW_FIELDS] = {{NULL, 0}}, hash, mail = {NULL, 0};
-	struct span home = {NULL, 0};
-	struct pw_entry n = {NULL, NULL, NULL, NULL, -1, -1, 0};
+	struct span home = {NULL, 0}, scram = {NULL, 0};
+	struct pw_entry n = {NULL, NULL, NULL, NULL, -1, -1, 0, NULL};
 	size_t nf, i;
 
 	if (len > AUTH_LINE_MAX) {
@@ -411,14 +427,16 @@ pw_parse_line(
 		*why_r = "home must be an absolute path";
 		return -1;
 	}
-	if (parse_extra(f[7], &mail, &home, why_r) != 0)
+	if (parse_extra(f[7], &mail, &home, &scram, why_r) != 0)
 		return -1;
 	n.user = span_dup(f[0]);
 	n.hash = span_dup(hash);
 	n.home = span_dup(home);
 	n.mail = span_dup(mail);
+	if (scram.p != NULL)
+		n.scram = span_dup(scram);
 	if (n.user == NULL || n.hash == NULL || n.home == NULL ||
-	    n.mail == NULL) {
+	    n.mail == NULL || (scram.p != NULL && n.scram == NULL)) {
 		pw_entry_clear(&n);
 		*why_r = "out of memory";
 		return -1;
@@ -437,7 +455,11 @@ pw_entry_clear(struct pw_entry *e)
 	}
 	free(e->home);
 	free(e->mail);
-	e->user = e->hash = e->home = e->mail = NULL;
+	if (e->scram != NULL) {
+		mem_wipe(e->scram, strlen(e->scram));
+		free(e->scram);
+	}
+	e->user = e->hash = e->home = e->mail = e->scram = NULL;
 	e->uid = e->gid = -1;
 	e->lock_failures = 0;
 }

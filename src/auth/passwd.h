@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "lib/limits.h"
+
 struct pw_entry {
 	char *user;
 	char *hash;    /* crypt string, scheme tag removed */
@@ -19,6 +21,7 @@ struct pw_entry {
 	char *mail;    /* from extra field "userdb_mail=" or "mail=", else "" */
 	long uid, gid; /* -1 when absent */
 	unsigned lock_failures; /* reserved for hard lockout (issue 3) */
+	char *scram;   /* extra field "scram-sha-256=" (validated), or NULL */
 };
 
 struct pw_db;
@@ -105,5 +108,33 @@ int pw_file_edit(const char *path, const char *user, const char *hash,
  * 0 ok, -1 with the reason in why[0..whylen). */
 int pw_policy_check(
     const char *user, const char *pass, char *why, size_t whylen);
+
+/* SCRAM-SHA-256 keys (RFC 5802, 7677), Dovecot's {SCRAM-SHA-256} value:
+ * "ITER,SALT,STOREDKEY,SERVERKEY", salt and keys in base64. */
+#define PW_SCRAM_KEY_LEN 32 /* SHA-256 */
+#define PW_SCRAM_KEY_B64 44
+#define PW_SCRAM_SALT_B64 (4 * ((AUTH_SCRAM_SALT_MAX + 2) / 3))
+
+struct pw_scram {
+	unsigned long iter;
+	char salt[PW_SCRAM_SALT_B64 + 1];     /* base64, as in the file */
+	char stored[PW_SCRAM_KEY_B64 + 1];    /* base64 StoredKey */
+	char server[PW_SCRAM_KEY_B64 + 1];    /* base64 ServerKey */
+};
+
+/* Parse and check a SCRAM value v[0..len): iterations in
+ * AUTH_SCRAM_ITER_MIN..MAX, a salt of AUTH_SCRAM_SALT_MIN..MAX bytes and two
+ * 32-byte keys, all canonical base64. 0, or -1 with a static reason. */
+int pw_scram_parse(const char *v, size_t len, struct pw_scram *k,
+    const char **why_r) __attribute__((warn_unused_result));
+/* Derive SCRAM-SHA-256 keys for pass (SASLprep'd by GNU SASL) with a fresh
+ * AUTH_SCRAM_SALT_LEN-byte salt and iter rounds into out as
+ * "ITER,SALT,STOREDKEY,SERVERKEY". 0 or -1. */
+int pw_scram_make(const char *pass, unsigned long iter, char *out,
+    size_t outlen) __attribute__((warn_unused_result));
+/* As pw_file_edit, and also set the user's "scram-sha-256=" extra field to
+ * scram (NULL: remove it, so no key of an old password survives). */
+int pw_file_edit_scram(const char *path, const char *user, const char *hash,
+    const char *scram, enum pw_edit mode, char *err, size_t errlen);
 
 #endif

@@ -20,6 +20,7 @@
 
 struct edit {
 	const char *path, *user, *hash;
+	const char *scram; /* new "scram-sha-256=" value, or NULL */
 	enum pw_edit mode;
 	FILE *in, *out;
 	char *line; /* AUTH_LINE_MAX + 1 bytes */
@@ -85,7 +86,109 @@ pick_tag(
 	}
 }
 
-/* Write the user's line with only the password field replaced. */
+static bool
+is_scram_token(const char *t, size_t len)
+{
+	static const char key[] = "scram-sha-256";
+	size_t kl = sizeof(key) - 1;
+
+	return len >= kl && str_case_eq(t, kl, key) &&
+	    (len == kl || t[kl] == '=');
+}
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* True if the extra field x[0..len) holds a scram-sha-256 token. */
+static bool
+has_scram(const char *x, size_t len)
+{
+	size_t i = 0, s;
+
+	while (i < len) {
+		while (i < len && is_blank(x[i]))
+			i++;
+		for (s = i; i < len && !is_blank(x[i]); i++)
+			;
+		if (i > s && is_scram_token(x + s, i - s))
+			return true;
+	}
+	return false;
+}
+
+/* Write the extra field x[0..len) without scram-sha-256 tokens (the others
+ * joined by one space), then the new one if any. */
+static int
+write_extra(struct edit *ed, const char *x, size_t len)
+{
+	size_t i = 0, s;
+	bool first = true;
+
+	while (i < len) {
+		while (i < len && is_blank(x[i]))
+			i++;
+		for (s = i; i < len && !is_blank(x[i]); i++)
+			;
+		if (i == s || is_scram_token(x + s, i - s))
+			continue;
+		if ((!first && putc_unlocked(' ', ed->out) == EOF) ||
+		    fwrite(x + s, 1, i - s, ed->out) != i - s)
+			return -1;
+		first = false;
+	}
+	if (ed->scram != NULL &&
+	    fprintf(ed->out, "%sscram-sha-256=%s", first ? "" : " ",
+		ed->scram) < 0)
+		return -1;
+	return 0;
+}
+
+/* Write what follows the password field, rest[0..len) ("" or ":uid:gid:
+ * gecos:home:shell:extra"): unchanged, unless the SCRAM field changes;
+ * then missing fields are added empty so that the extra field exists. */
+static int
+write_rest(struct edit *ed, const char *rest, size_t len)
+{
+	const char *f[6], *p = rest, *end = rest + len, *c;
+	size_t fl[6];
+	int nf = 0, i;
+
+	while (p < end && nf < 6) {
+		p++; /* the ':' before the field */
+		c = nf < 5 ? memchr(p, ':', (size_t)(end - p)) : NULL;
+		f[nf] = p;
+		fl[nf] = (size_t)((c != NULL ? c : end) - p);
+		nf++;
+		p = c != NULL ? c : end;
+	}
+	if (ed->scram == NULL && (nf < 6 || !has_scram(f[5], fl[5])))
+		return fwrite(rest, 1, len, ed->out) == len ? 0 : -1;
+	for (i = 0; i < 5; i++)
+		if (putc_unlocked(':', ed->out) == EOF ||
+		    (i < nf && fwrite(f[i], 1, fl[i], ed->out) != fl[i]))
+			return -1;
+	if (putc_unlocked(':', ed->out) == EOF)
+		return -1;
+	return write_extra(ed, nf == 6 ? f[5] : "", nf == 6 ? fl[5] : 0);
+}
+
+/* A new line: "user:hash", with the SCRAM field when there is one. */
+static int
+write_new(struct edit *ed, const char *lead)
+{
+	if (fprintf(ed->out, "%s%s:%s", lead, ed->user, ed->hash) < 0 ||
+	    (ed->scram != NULL &&
+		fprintf(ed->out, "::::::scram-sha-256=%s", ed->scram) < 0) ||
+	    putc_unlocked('\n', ed->out) == EOF)
+		return -1;
+	return 0;
+}
+
+/* Write the user's line with only the password field (and the SCRAM
+ * keys that belong to it) replaced. */
 static int
 write_replaced(struct edit *ed, const char *p, size_t len, size_t ulen)
 {
@@ -101,11 +204,9 @@ write_replaced(struct edit *ed, const char *p, size_t len, size_t ulen)
 		plen = rest != NULL ? (size_t)(rest - pass) : len - ulen - 1;
 	}
 	pick_tag(pass, plen, ed->hash, tag, sizeof(tag));
-	if (fprintf(ed->out, "%s:%s%s", ed->user, tag, ed->hash) < 0 ||
-	    fwrite(pass + plen, 1, (size_t)(p + len - (pass + plen)),
-		ed->out) != (size_t)(p + len - (pass + plen)))
+	if (fprintf(ed->out, "%s:%s%s", ed->user, tag, ed->hash) < 0)
 		return -1;
-	return 0;
+	return write_rest(ed, pass + plen, (size_t)(p + len - (pass + plen)));
 }
 
 /* Copy the file, changing the user's line(s). 0, -1 or -2 (conflict). */
@@ -161,9 +262,7 @@ copy_lines(struct edit *ed)
 		ed_err(ed, "%s: no user %s", ed->path, ed->user);
 		return -2;
 	}
-	if (ed->found == 0 &&
-	    fprintf(ed->out, "%s%s:%s\n", ed->last_nl ? "" : "\n", ed->user,
-		ed->hash) < 0)
+	if (ed->found == 0 && write_new(ed, ed->last_nl ? "" : "\n") != 0)
 		return -1;
 	return 0;
 }
@@ -239,8 +338,7 @@ rewrite(struct edit *ed)
 	    (ed->mode == PW_EDIT_REPLACE || ed->mode == PW_EDIT_DEL)) {
 		ed_err(ed, "%s: no user %s", ed->path, ed->user);
 		r = -2;
-	} else if (ed->in == NULL &&
-		   fprintf(ed->out, "%s:%s\n", ed->user, ed->hash) < 0) {
+	} else if (ed->in == NULL && write_new(ed, "") != 0) {
 		r = -1;
 	}
 	fd = fileno(ed->out);
@@ -267,8 +365,17 @@ int
 pw_file_edit(const char *path, const char *user, const char *hash,
     enum pw_edit mode, char *err, size_t errlen)
 {
-	struct edit ed = {
-	    path, user, hash, mode, NULL, NULL, NULL, 0, 0, true, err, errlen};
+	return pw_file_edit_scram(path, user, hash, NULL, mode, err, errlen);
+}
+
+int
+pw_file_edit_scram(const char *path, const char *user, const char *hash,
+    const char *scram, enum pw_edit mode, char *err, size_t errlen)
+{
+	struct edit ed = {path, user, hash, scram, mode, NULL, NULL, NULL, 0,
+	    0, true, err, errlen};
+	struct pw_scram k;
+	const char *why;
 	char lockpath[STORE_PATH_MAX];
 	int lockfd, r;
 
@@ -281,6 +388,15 @@ pw_file_edit(const char *path, const char *user, const char *hash,
 	if (mode != PW_EDIT_DEL && (hash == NULL || !pw_scheme_name(hash))) {
 		ed_err(&ed, "unsupported or malformed hash");
 		return -1;
+	}
+	if (scram != NULL) {
+		r = mode == PW_EDIT_DEL ? -1 :
+		    pw_scram_parse(scram, strlen(scram), &k, &why);
+		mem_wipe(&k, sizeof(k));
+		if (r != 0) {
+			ed_err(&ed, "malformed SCRAM keys");
+			return -1;
+		}
 	}
 	if (str_fmt(lockpath, sizeof(lockpath), "%s.lock", path) < 0) {
 		ed_err(&ed, "%s: path too long", path);

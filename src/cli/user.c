@@ -14,6 +14,7 @@
 #include "auth/passwd.h"
 #include "cli/cli.h"
 #include "lib/limits.h"
+#include "lib/num.h"
 #include "lib/util.h"
 
 #define USERS_DEFAULT "/etc/postie/users"
@@ -24,7 +25,8 @@ enum { EX_OK = 0, EX_USAGE = 1, EX_FILE = 2 };
 
 struct opts {
 	const char *cmd, *users, *prefix, *user;
-	bool pw_stdin, force;
+	bool pw_stdin, force, no_scram;
+	unsigned long scram_iter;
 };
 
 static volatile sig_atomic_t tty_signal;
@@ -39,7 +41,9 @@ usage(FILE *fp)
 	      "  --password-stdin   read the password from one line of stdin\n"
 	      "  --scheme S         yescrypt (default), bcrypt or "
 	      "sha512-crypt\n"
-	      "  --force            accept a password the policy refuses\n",
+	      "  --force            accept a password the policy refuses\n"
+	      "  --scram-iter N     SCRAM-SHA-256 iterations (default 4096)\n"
+	      "  --no-scram         store no SCRAM-SHA-256 keys\n",
 	    fp);
 }
 
@@ -62,6 +66,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	const char *a, *val;
 	int i, npos = 0;
 	bool optend = false;
+	uint64_t iter;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -84,11 +89,14 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->pw_stdin = true;
 		} else if (strcmp(a, "--force") == 0) {
 			o->force = true;
+		} else if (strcmp(a, "--no-scram") == 0) {
+			o->no_scram = true;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
 			return -1;
 		} else if (strncmp(a, "--users", 7) == 0 ||
-			   strncmp(a, "--scheme", 8) == 0) {
+			   strncmp(a, "--scheme", 8) == 0 ||
+			   strncmp(a, "--scram-iter", 12) == 0) {
 			val = strchr(a, '=');
 			if (val != NULL)
 				val++;
@@ -103,6 +111,18 @@ parse_args(int argc, char **argv, struct opts *o)
 			}
 			if (a[2] == 'u' && (a[7] == '\0' || a[7] == '=')) {
 				o->users = val;
+			} else if (strncmp(a, "--scram-iter", 12) == 0 &&
+				   (a[12] == '\0' || a[12] == '=')) {
+				if (num_parse_str(val, AUTH_SCRAM_ITER_MIN,
+					AUTH_SCRAM_ITER_MAX, &iter) != 0) {
+					fprintf(stderr,
+					    "postie user: --scram-iter must be "
+					    "%d to %d\n",
+					    AUTH_SCRAM_ITER_MIN,
+					    AUTH_SCRAM_ITER_MAX);
+					return EX_USAGE;
+				}
+				o->scram_iter = (unsigned long)iter;
 			} else if (a[2] == 's' &&
 				   (a[8] == '\0' || a[8] == '=')) {
 				if ((o->prefix = scheme_prefix(val)) == NULL) {
@@ -293,7 +313,8 @@ cmd_list(const struct opts *o)
 	perms_warning(o->users);
 	for (i = 0; (e = pw_entry_at(db, i)) != NULL; i++) {
 		s = pw_scheme_name(e->hash);
-		printf("%s\t%s\n", e->user, s != NULL ? s : "unknown");
+		printf("%s\t%s%s\n", e->user, s != NULL ? s : "unknown",
+		    e->scram != NULL ? "+scram" : "");
 	}
 	pw_free(&db);
 	return fflush(stdout) == 0 ? EX_OK : EX_FILE;
@@ -320,9 +341,10 @@ precheck(const struct opts *o, bool adding)
 	return 0;
 }
 
-/* Get, check and hash the password into hash[0..HASH_MAX). */
+/* Get, check and hash the password into hash[0..HASH_MAX), and derive
+ * its SCRAM keys into scram[0..AUTH_SCRAM_FIELD_MAX) unless --no-scram. */
 static int
-new_hash(const struct opts *o, char *hash)
+new_hash(const struct opts *o, char *hash, char *scram)
 {
 	char pass[P3_PASS_MAX + 2], why[256];
 	const char *reason = NULL;
@@ -350,6 +372,9 @@ new_hash(const struct opts *o, char *hash)
 		    why);
 	}
 	r = pw_hash(pass, o->prefix, hash, HASH_MAX);
+	if (r == 0 && !o->no_scram)
+		r = pw_scram_make(pass, o->scram_iter, scram,
+		    AUTH_SCRAM_FIELD_MAX);
 	mem_wipe(pass, sizeof(pass));
 	if (r != 0) {
 		fputs("postie user: hashing failed\n", stderr);
@@ -361,7 +386,7 @@ new_hash(const struct opts *o, char *hash)
 static int
 cmd_edit(const struct opts *o)
 {
-	char hash[HASH_MAX], err[ERR_MAX];
+	char hash[HASH_MAX], err[ERR_MAX], scram[AUTH_SCRAM_FIELD_MAX];
 	enum pw_edit mode;
 	int r;
 
@@ -372,18 +397,20 @@ cmd_edit(const struct opts *o)
 		    P3_USER_MAX);
 		return EX_USAGE;
 	}
-	hash[0] = '\0';
+	hash[0] = scram[0] = '\0';
 	if (strcmp(o->cmd, "del") == 0) {
 		mode = PW_EDIT_DEL;
 	} else {
 		mode =
 		    strcmp(o->cmd, "add") == 0 ? PW_EDIT_ADD : PW_EDIT_REPLACE;
 		if ((r = precheck(o, mode == PW_EDIT_ADD)) != 0 ||
-		    (r = new_hash(o, hash)) != 0)
+		    (r = new_hash(o, hash, scram)) != 0)
 			return r;
 	}
-	r = pw_file_edit(o->users, o->user, hash, mode, err, sizeof(err));
+	r = pw_file_edit_scram(o->users, o->user, hash,
+	    scram[0] != '\0' ? scram : NULL, mode, err, sizeof(err));
 	mem_wipe(hash, sizeof(hash));
+	mem_wipe(scram, sizeof(scram));
 	if (r != 0) {
 		fprintf(stderr, "postie user: %s\n", err);
 		return r == -2 ? EX_USAGE : EX_FILE;
@@ -399,7 +426,8 @@ cmd_edit(const struct opts *o)
 int
 cli_user(int argc, char **argv)
 {
-	struct opts o = {NULL, USERS_DEFAULT, NULL, NULL, false, false};
+	struct opts o = {NULL, USERS_DEFAULT, NULL, NULL, false, false, false,
+	    AUTH_SCRAM_ITER_DEFAULT};
 	int r;
 
 	if ((r = parse_args(argc, argv, &o)) != 0)

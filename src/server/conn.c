@@ -1,5 +1,6 @@
-/* conn.c: the I/O side of one connection: line reading, replies, STLS,
- * password checks through authd, message streaming with back-pressure. */
+/* conn.c: the I/O side of one connection: line reading, replies, STLS and
+ * its channel binding, timers, message streaming with back-pressure. Logins
+ * are in conn_auth.c. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -10,7 +11,6 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
-#include <openssl/evp.h>
 #include <openssl/err.h>
 
 #include "auth/authd.h"
@@ -21,12 +21,7 @@
 #include "server/conn.h"
 #include "tls/tls.h"
 
-static void conn_input(struct conn *c);
 static void do_action(struct conn *c, struct sess_act *act);
-static void auth_send(struct conn *c);
-static void auth_start(struct conn *c, struct sess_act *act);
-static void auth_finish(struct conn *c, int result, const char *user,
-    const char *path);
 static void on_read(struct bufferevent *bev, void *arg);
 static void on_write(struct bufferevent *bev, void *arg);
 static void on_event(struct bufferevent *bev, short what, void *arg);
@@ -39,16 +34,15 @@ sink(void *ctx, const void *p, size_t len)
 	return evbuffer_add(bufferevent_get_output(c->bev), p, len);
 }
 
-/* Seconds of inactivity allowed in the current state. */
-static uint64_t
-idle_limit(const struct conn *c)
+uint64_t
+conn_idle_limit(const struct conn *c)
 {
 	return c->sess.state == SS_AUTH ? c->srv->conf->prelogin_timeout :
 	    c->srv->conf->idle_timeout;
 }
 
-static void
-arm_timer(struct conn *c, uint64_t ms)
+void
+conn_arm_timer(struct conn *c, uint64_t ms)
 {
 	struct timeval tv = { (time_t)(ms / 1000),
 		(suseconds_t)(ms % 1000) * 1000 };
@@ -71,7 +65,7 @@ static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
-	uint64_t now = time_mono_ms(), idle = idle_limit(c) * 1000;
+	uint64_t now = time_mono_ms(), idle = conn_idle_limit(c) * 1000;
 	uint64_t drip = c->srv->conf->slowdrip_timeout * 1000, due;
 
 	if (c->closing)
@@ -79,7 +73,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	if (c->auth_waiting) {
 		/* The brute-force delay is over: check the password now. */
 		c->auth_waiting = false;
-		auth_send(c);
+		conn_auth_send(c);
 		return;
 	}
 	if (c->auth_pending && c->auth_result >= 0) {
@@ -87,11 +81,11 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 		int res = c->auth_result;
 
 		c->auth_result = -1;
-		auth_finish(c, res, "", "");
+		conn_auth_finish(c, res, "", "");
 		return;
 	}
 	if (c->auth_pending || c->streaming) {
-		arm_timer(c, idle);
+		conn_arm_timer(c, idle);
 		return;
 	}
 	if (now - c->active_ms >= idle ||
@@ -103,7 +97,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	due = c->active_ms + idle - now;
 	if (c->partial_ms != 0 && c->partial_ms + drip - now < due)
 		due = c->partial_ms + drip - now;
-	arm_timer(c, due);
+	conn_arm_timer(c, due);
 }
 
 static void
@@ -128,6 +122,7 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *sa, bool tls)
 	c->fd = fd;
 	c->stream_fd = -1;
 	c->auth_result = -1;
+	c->sasl_op = -1;
 	c->start_ms = c->active_ms = time_mono_ms();
 	net_addr_str(sa, c->peer, sizeof(c->peer));
 	net_host_str(sa, c->host, sizeof(c->host));
@@ -167,7 +162,7 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *sa, bool tls)
 	sess_init(&c->sess, srv->conf, &srv->hooks, tls, srv->ctx != NULL,
 	    sink, c);
 	set_callbacks(c);
-	arm_timer(c, idle_limit(c) * 1000);
+	conn_arm_timer(c, conn_idle_limit(c) * 1000);
 	if (srv->conf->apop) {
 		static unsigned seq;
 		char ts[128];
@@ -199,6 +194,7 @@ conn_free(struct conn *c)
 	    c->sess.n_dele, (unsigned long long)(ms / 1000),
 	    (unsigned long long)(ms % 1000));
 	sess_abort(&c->sess);
+	conn_sasl_drop(c);
 	if (c->auth_pending && srv->auth_slot[c->auth_id % AUTH_SLOTS] == c)
 		srv->auth_slot[c->auth_id % AUTH_SLOTS] = NULL;
 	if (c->stream_fd >= 0)
@@ -331,7 +327,10 @@ do_action(struct conn *c, struct sess_act *act)
 		bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
 		return;
 	case SA_AUTH:
-		auth_start(c, act);
+		conn_auth_start(c, act);
+		return;
+	case SA_SASL:
+		conn_sasl_action(c, act);
 		return;
 	case SA_SEND_MSG:
 		c->streaming = true;
@@ -343,136 +342,24 @@ do_action(struct conn *c, struct sess_act *act)
 	}
 }
 
-/* Parallel password checks (queued or in flight) from c's source. */
-static unsigned
-auths_from(const struct conn *c)
-{
-	const struct conn *o;
-	unsigned n = 0;
-
-	for (o = c->srv->conns; o != NULL; o = o->next)
-		if (o->auth_pending && strcmp(o->src, c->src) == 0)
-			n++;
-	return n;
-}
-
-/* A keyed fingerprint of (user, password) to recognise a repeated wrong
- * password without keeping it. */
+/* After the TLS handshake: the tls-exporter channel binding (TLS 1.3
+ * only, RFC 9266), which lets the session offer SCRAM-SHA-256-PLUS. */
 static void
-fingerprint(struct conn *c, const struct sess_act *act)
+tls_binding(struct conn *c)
 {
-	uint8_t in[P3_USER_MAX + 1 + P3_PASS_MAX], md[EVP_MAX_MD_SIZE];
-	size_t n = act->ulen + 1 + act->plen, mdlen = 0;
+	uint8_t cb[AUTH_CB_LEN];
 
-	memset(c->fp, 0, sizeof(c->fp));
-	if (act->ulen > P3_USER_MAX || act->plen > P3_PASS_MAX)
+	if (c->cb_done || c->ssl == NULL || !SSL_is_init_finished(c->ssl))
 		return;
-	memcpy(in, act->user, act->ulen);
-	in[act->ulen] = '\0';
-	memcpy(in + act->ulen + 1, act->pass, act->plen);
-	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, c->srv->fp_key,
-	    sizeof(c->srv->fp_key), in, n, md, sizeof(md), &mdlen) != NULL &&
-	    mdlen >= PEN_FP_LEN)
-		memcpy(c->fp, md, PEN_FP_LEN);
-	mem_wipe(in, sizeof(in));
-	mem_wipe(md, sizeof(md));
-}
-
-static void
-auth_start(struct conn *c, struct sess_act *act)
-{
-	uint64_t wait;
-
-	if (auths_from(c) >= c->srv->conf->max_auth_per_source) {
-		log_warn("peer=%s: too many parallel logins from this source",
-		    c->peer);
-		sess_auth_refuse(&c->sess, "-ERR [SYS/TEMP] Too many parallel "
-		    "logins from your address, try again later", act);
-		return;
+	c->cb_done = true;
+	if (tls_channel_binding(c->ssl, cb, sizeof(cb)) == 0) {
+		(void)b64_encode(cb, sizeof(cb), c->cb64);
+		sess_set_binding(&c->sess);
 	}
-	fingerprint(c, act);
-	c->mech = act->mech;
-	c->auth_pending = true;
-	wait = pen_schedule(c->srv->pen, c->src, c->sess.user, time_mono_ms());
-	if (wait > 0) {
-		c->auth_waiting = true;
-		arm_timer(c, wait);
-		return;
-	}
-	auth_send(c);
-}
-
-static void
-auth_send(struct conn *c)
-{
-	struct server *srv = c->srv;
-	uint32_t id = ++srv->next_auth_id;
-
-	if (srv->auth_slot[id % AUTH_SLOTS] != NULL ||
-	    (strcmp(c->mech, "APOP") == 0 ?
-		authd_send_apop(srv->authd_fd, id, c->sess.user,
-		    c->sess.user_len, c->sess.pass, c->sess.pass_len,
-		    c->sess.apop_ts, c->host) :
-		authd_send(srv->authd_fd, id, c->sess.user, c->sess.user_len,
-		    c->sess.pass, c->sess.pass_len, c->host)) < 0) {
-		log_err("credential process busy or gone");
-		auth_finish(c, IPC_RES_TEMP, "", "");
-		return;
-	}
-	mem_wipe(c->sess.pass, sizeof(c->sess.pass));
-	srv->auth_slot[id % AUTH_SLOTS] = c;
-	c->auth_id = id;
+	mem_wipe(cb, sizeof(cb));
 }
 
 void
-conn_auth_reply(struct conn *c, int result, const char *user,
-    const char *path)
-{
-	struct server *srv = c->srv;
-	char esc[P3_USER_MAX * 4 + 8];
-	bool counted;
-
-	if (srv->auth_slot[c->auth_id % AUTH_SLOTS] == c)
-		srv->auth_slot[c->auth_id % AUTH_SLOTS] = NULL;
-	counted = pen_result(srv->pen, c->src, c->sess.user, c->fp,
-	    result == IPC_RES_OK, time_mono_ms());
-	mem_wipe(c->fp, sizeof(c->fp));
-	log_escape(c->sess.user, c->sess.user_len, esc, sizeof(esc));
-	if (result == IPC_RES_OK) {
-		log_info("login: user=\"%s\" source=%s mech=%s tls=%s", esc,
-		    c->host, c->mech, c->sess.tls ? "yes" : "no");
-	} else if (result == IPC_RES_FAIL) {
-		/* One stable line per failure; see docs/fail2ban.md. */
-		log_warn("auth failed: user=\"%s\" source=%s mech=%s tls=%s "
-			 "counted=%s failures=%u", esc, c->host, c->mech,
-		    c->sess.tls ? "yes" : "no", counted ? "yes" : "no",
-		    pen_failures(srv->pen, c->src, time_mono_ms()));
-		if (srv->conf->auth_fail_delay_ms > 0) {
-			c->auth_result = result;
-			arm_timer(c, srv->conf->auth_fail_delay_ms);
-			return;
-		}
-	}
-	auth_finish(c, result, user, path);
-}
-
-static void
-auth_finish(struct conn *c, int result, const char *user, const char *path)
-{
-	struct sess_act act;
-
-	c->auth_pending = false;
-	c->active_ms = time_mono_ms();
-	memset(&act, 0, sizeof(act));
-	sess_auth_done(&c->sess, result, user, path, &act);
-	arm_timer(c, idle_limit(c) * 1000);
-	do_action(c, &act);
-	if (act.kind == SA_NONE)
-		conn_input(c);
-}
-
-/* Run complete lines from the input buffer until one needs waiting. */
-static void
 conn_input(struct conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
@@ -482,6 +369,7 @@ conn_input(struct conn *c)
 	size_t len, consumed, take;
 	unsigned char *p;
 
+	tls_binding(c);
 	while (!c->closing && !c->starttls && !c->auth_pending &&
 	    !c->streaming && (len = evbuffer_get_length(in)) > 0) {
 		c->rd.max = sess_line_max(&c->sess);
@@ -506,7 +394,8 @@ conn_input(struct conn *c)
 			if (c->partial_ms == 0) {
 				/* A line has started: it must end in time. */
 				c->partial_ms = time_mono_ms();
-				arm_timer(c, c->srv->conf->slowdrip_timeout * 1000);
+				conn_arm_timer(c,
+				    c->srv->conf->slowdrip_timeout * 1000);
 			}
 			break;
 		}

@@ -58,6 +58,11 @@ struct conn {
 	uint32_t auth_id;
 	int auth_result;    /* delayed failure reply */
 	bool auth_pending;
+	int sasl_op;	    /* enum sess_sasl_op of the pending check, or -1 */
+	uint32_t sasl_xid;  /* SCRAM exchange held by authd, or 0 */
+	struct sasl_done *sasl_ok; /* verified, waiting for the client's ack */
+	bool cb_done;	    /* channel binding looked up after the handshake */
+	char cb64[48];	    /* base64 tls-exporter binding, or "" */
 	bool closing, starttls, streaming;
 	int stream_fd;
 	struct p3_dotenc enc;
@@ -68,9 +73,31 @@ void conn_accept(struct server *srv, int fd, const struct sockaddr *sa,
     bool tls);
 /* Tear a connection down: log the session, release everything. */
 void conn_free(struct conn *c);
+struct authd_reply;
 /* Deliver a reply from the credential process. */
-void conn_auth_reply(struct conn *c, int result, const char *user,
+void conn_auth_reply(struct conn *c, const struct authd_reply *r);
+
+/* Between conn.c and conn_auth.c. */
+
+/* Run complete input lines until one needs waiting. */
+void conn_input(struct conn *c);
+/* (Re)arm the connection's timer to fire in ms. */
+void conn_arm_timer(struct conn *c, uint64_t ms);
+/* Seconds of inactivity allowed in the current state. */
+uint64_t conn_idle_limit(const struct conn *c);
+/* SA_AUTH, or an SA_SASL START/STEP: limit, schedule (brute-force delay),
+ * then conn_auth_send. */
+void conn_auth_start(struct conn *c, struct sess_act *act);
+/* Send the pending check to the credential process now. */
+void conn_auth_send(struct conn *c);
+/* Give a check's result to the session and read on. */
+void conn_auth_finish(struct conn *c, int result, const char *user,
     const char *path);
+/* SA_SASL: START/STEP as conn_auth_start; ACK logs in; ABORT drops. */
+void conn_sasl_action(struct conn *c, struct sess_act *act);
+/* Tell the credential process to forget c's SCRAM exchange, if any, and
+ * drop a verified login not yet acknowledged. */
+void conn_sasl_drop(struct conn *c);
 /* Say goodbye to a connection during shutdown. */
 void conn_shutdown(struct conn *c);
 

@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "auth/authd.h"
+#include "auth/ipc.h"
 #include "lib/log.h"
 #include "lib/priv.h"
 #include "lib/util.h"
@@ -162,9 +163,13 @@ on_authd(evutil_socket_t fd, short what, void *arg)
 
 	while ((n = authd_recv(fd, &r)) == 1) {
 		c = srv->auth_slot[r.id % AUTH_SLOTS];
-		if (c == NULL || c->auth_id != r.id)
-			continue; /* the client left meanwhile */
-		conn_auth_reply(c, r.result, r.user, r.path);
+		if (c == NULL || c->auth_id != r.id) {
+			/* The client left meanwhile; so can its exchange. */
+			if (r.sasl && r.result == IPC_RES_CONT)
+				(void)authd_send_sasl_abort(fd, r.xid);
+			continue;
+		}
+		conn_auth_reply(c, &r);
 		mem_wipe(&r, sizeof(r));
 	}
 	if (n < 0) {
@@ -380,6 +385,10 @@ server_run(const struct srv_conf *conf)
 		log_err("%s", err);
 		goto out;
 	}
+	/* A SCRAM exchange may wait for the client (pre-login timeout) and
+	 * then for the brute-force delay before its proof is checked. */
+	authd_set_sasl_ttl((unsigned)(conf->prelogin_timeout +
+	    conf->penalty_max_ms / 1000 + 10));
 	/* Fork the credential process before anything else is open. */
 	srv.authd_fd = authd_start(conf->users, conf->maildir,
 	    plan.auth_drop ? plan.auth_uid : (uid_t)-1, plan.auth_gid,

@@ -1,6 +1,7 @@
 /* session.c: POP3 command handling per state (RFC 1939, 2449, 3206, 5034). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/ipc.h"
@@ -9,8 +10,6 @@
 #include "proto/pop3.h"
 #include "server/session.h"
 #include "server/sess_int.h"
-
-enum { SASL_NONE, SASL_PLAIN, SASL_LOGIN_USER, SASL_LOGIN_PASS };
 
 void
 sess_out(struct sess *s, const void *p, size_t len)
@@ -83,13 +82,39 @@ plaintext_ok(const struct sess *s)
 	return s->tls || s->conf->allow_plaintext_auth;
 }
 
-static void
-forget_credentials(struct sess *s)
+void
+sess_forget(struct sess *s)
 {
 	mem_wipe(s->pass, sizeof(s->pass));
 	s->pass_len = 0;
 	s->have_user = false;
 	s->sasl = SASL_NONE;
+	s->sasl_mech = NULL;
+	if (s->sasl_data != NULL) {
+		mem_wipe(s->sasl_data, s->sasl_dlen);
+		free(s->sasl_data);
+		s->sasl_data = NULL;
+	}
+	s->sasl_dlen = 0;
+}
+
+/* The SASL mechanisms offered now, best first; returns their number.
+ * SCRAM-SHA-256 goes with PLAIN and LOGIN: without TLS an eavesdropper
+ * could run an offline dictionary attack on the exchange (RFC 5802 §9)
+ * and would read the mail anyway. -PLUS needs the TLS 1.3 exporter. */
+static int
+mechs(const struct sess *s, const char **m)
+{
+	int n = 0;
+
+	if (s->cb_avail)
+		m[n++] = "SCRAM-SHA-256-PLUS";
+	if (plaintext_ok(s)) {
+		m[n++] = "SCRAM-SHA-256";
+		m[n++] = "PLAIN";
+		m[n++] = "LOGIN";
+	}
+	return n;
 }
 
 /* Count a bad command; past the limit, say why and close. */
@@ -117,12 +142,13 @@ cmd_capa(struct sess *s)
 	c.login_delay = s->conf->login_delay;
 	c.expire = s->conf->expire;
 	if (s->state == SS_AUTH) {
+		const char *m[4];
+		int i;
+
 		c.user = plaintext_ok(s);
-		if (plaintext_ok(s)) {
-			c.nsasl = 2;
-			memcpy(c.sasl[0], "PLAIN", 6);
-			memcpy(c.sasl[1], "LOGIN", 6);
-		}
+		c.nsasl = mechs(s, m);
+		for (i = 0; i < c.nsasl; i++)
+			(void)str_copy(c.sasl[i], m[i], sizeof(c.sasl[i]));
 		c.stls = s->tls_avail && !s->tls;
 	} else {
 		memcpy(c.implementation, "postie", 7);
@@ -204,8 +230,11 @@ sasl_step(struct sess *s, const char *line, size_t len, struct sess_act *act)
 	size_t n;
 
 	if (len == 1 && line[0] == '*') {
-		forget_credentials(s);
-		sess_reply(s, "-ERR Authentication cancelled");
+		sess_sasl_cancel(s, R_CANCEL, act);
+		return;
+	}
+	if (s->sasl >= SASL_SCRAM_FIRST) {
+		sess_scram_line(s, line, len, act);
 		return;
 	}
 	if (s->sasl == SASL_PLAIN) {
@@ -213,7 +242,7 @@ sasl_step(struct sess *s, const char *line, size_t len, struct sess_act *act)
 		return;
 	}
 	if (sasl_decode(s, line, len, buf, sizeof(buf), &n) < 0) {
-		forget_credentials(s);
+		sess_forget(s);
 		return;
 	}
 	if (s->sasl == SASL_LOGIN_USER) {
@@ -238,16 +267,34 @@ static void
 cmd_auth(struct sess *s, const struct p3_cmd *c, struct sess_act *act)
 {
 	const struct p3_span *m = &c->argv[0];
+	const char *list[4];
+	int i, n;
 
 	if (c->argc == 0) {
 		sess_reply(s, "+OK");
-		if (plaintext_ok(s))
-			sess_out(s, "PLAIN\r\nLOGIN\r\n", 14);
+		n = mechs(s, list);
+		for (i = 0; i < n; i++)
+			sess_reply(s, list[i]);
 		sess_out(s, ".\r\n", 3);
 		return;
 	}
 	if (c->argc > 2) {
 		sess_bad(s, R_BADARGS, act);
+		return;
+	}
+	if (str_case_eq(m->p, m->len, "SCRAM-SHA-256-PLUS") ||
+	    str_case_eq(m->p, m->len, "SCRAM-SHA-256")) {
+		bool plus = m->len > 13;
+
+		if (plus && !s->cb_avail)
+			sess_reply(s, "-ERR SCRAM-SHA-256-PLUS needs TLS 1.3 "
+				      "(tls-exporter channel binding)");
+		else if (!plus && !plaintext_ok(s))
+			sess_reply(s, R_NEEDTLS);
+		else
+			sess_scram_begin(s, plus ? "SCRAM-SHA-256-PLUS" :
+			    "SCRAM-SHA-256", c->argc == 2 ? &c->argv[1] : NULL,
+			    act);
 		return;
 	}
 	if (!str_case_eq(m->p, m->len, "PLAIN") &&
@@ -316,7 +363,7 @@ state_auth(struct sess *s, const struct p3_cmd *c, struct sess_act *act)
 		else if (!s->tls_avail)
 			sess_reply(s, "-ERR TLS not available");
 		else {
-			forget_credentials(s);
+			sess_forget(s);
 			sess_reply(s, "+OK Begin TLS negotiation");
 			act->kind = SA_STARTTLS;
 		}
@@ -350,7 +397,7 @@ sess_auth_done(struct sess *s, int result, const char *user,
 	int64_t wait;
 
 	act->kind = SA_NONE;
-	forget_credentials(s);
+	sess_forget(s);
 	if (result == IPC_RES_TEMP) {
 		sess_reply(s, R_TEMP);
 		return;
@@ -397,7 +444,7 @@ void
 sess_auth_refuse(struct sess *s, const char *reply, struct sess_act *act)
 {
 	act->kind = SA_NONE;
-	forget_credentials(s);
+	sess_forget(s);
 	sess_reply(s, reply);
 }
 
@@ -405,7 +452,7 @@ void
 sess_tls_started(struct sess *s)
 {
 	s->tls = true;
-	forget_credentials(s);
+	sess_forget(s);
 	s->user_len = 0;
 	s->user[0] = '\0';
 }
@@ -413,7 +460,7 @@ sess_tls_started(struct sess *s)
 void
 sess_abort(struct sess *s)
 {
-	forget_credentials(s);
+	sess_forget(s);
 	if (s->md != NULL)
 		md_close(&s->md);
 	s->state = SS_DONE;
@@ -424,8 +471,7 @@ sess_bad_line(struct sess *s, bool is_nul, struct sess_act *act)
 {
 	act->kind = SA_NONE;
 	if (s->sasl != SASL_NONE) {
-		forget_credentials(s);
-		sess_reply(s, "-ERR Authentication cancelled");
+		sess_sasl_cancel(s, R_CANCEL, act);
 		return;
 	}
 	sess_bad(s, is_nul ? "-ERR NUL byte in command" : "-ERR Line too long",

@@ -21,7 +21,20 @@ enum sess_act_kind {
 	SA_CLOSE,    /* flush the reply, then close the connection */
 	SA_STARTTLS, /* flush "+OK", discard unread input, then handshake */
 	SA_AUTH,     /* check act.user/act.pass; then call sess_auth_done */
-	SA_SEND_MSG  /* stream act.fd through a dot encoder (act.top_lines) */
+	SA_SEND_MSG, /* stream act.fd through a dot encoder (act.top_lines) */
+	SA_SASL	     /* a SCRAM step for the credential process: act.sasl_op */
+};
+
+/* SA_SASL operations. START and STEP forward act.data (base64, borrowed
+ * until the session is called again) and are answered with
+ * sess_sasl_challenge, sess_sasl_final or sess_auth_done. */
+enum sess_sasl_op {
+	SASL_OP_START, /* mechanism act.mech, client-first message */
+	SASL_OP_STEP,  /* the client's next message */
+	SASL_OP_ACK,   /* the client accepted the server's final message:
+			* log in (sess_auth_done with OK) */
+	SASL_OP_ABORT  /* the client cancelled: drop the exchange (the reply
+			* is written already) */
 };
 
 struct sess_act {
@@ -32,7 +45,11 @@ struct sess_act {
 	size_t ulen;
 	const char *pass;	/* SA_AUTH: wiped by sess_auth_done */
 	size_t plen;
-	const char *mech;	/* SA_AUTH: "USER", "PLAIN", "LOGIN", "APOP" */
+	const char *mech;	/* SA_AUTH: "USER", "PLAIN", "LOGIN", "APOP";
+				 * SA_SASL: "SCRAM-SHA-256[-PLUS]" */
+	enum sess_sasl_op sasl_op; /* SA_SASL */
+	const char *data;	/* SA_SASL START/STEP: base64 message */
+	size_t dlen;
 };
 
 /* Hooks into server-wide state (LOGIN-DELAY bookkeeping). */
@@ -50,7 +67,11 @@ struct sess {
 	enum sess_state state;
 	bool tls;	 /* TLS is active on this connection */
 	bool tls_avail;	 /* the server can offer STLS */
+	bool cb_avail;	 /* tls-exporter channel binding known (TLS 1.3) */
 	int sasl;	 /* SASL exchange in progress (internal step) */
+	const char *sasl_mech; /* SCRAM mechanism in progress */
+	char *sasl_data; /* SCRAM: client message being forwarded (heap) */
+	size_t sasl_dlen;
 	bool have_user;	 /* USER accepted, waiting for PASS */
 	char user[P3_USER_MAX + 1];
 	size_t user_len;
@@ -90,6 +111,18 @@ void sess_auth_done(struct sess *s, int result, const char *user,
 /* The I/O layer refused an SA_AUTH before checking it (too many parallel
  * logins from the source): wipe the password and say why. */
 void sess_auth_refuse(struct sess *s, const char *reply, struct sess_act *act);
+/* TLS 1.3 is up and its tls-exporter channel binding is known: offer
+ * SCRAM-SHA-256-PLUS. */
+void sess_set_binding(struct sess *s);
+/* A SCRAM START or STEP was answered with a challenge (base64): send it
+ * as "+ data" and wait for the client's next message. user is the
+ * authentication id the credential process read ("" if none). */
+void sess_sasl_challenge(struct sess *s, const char *user, const char *data,
+    size_t dlen);
+/* The proof was right: send the server's final message (base64) and wait
+ * for the client's empty response (RFC 4422 §5, RFC 5034 §4), which yields
+ * SASL_OP_ACK. */
+void sess_sasl_final(struct sess *s, const char *data, size_t dlen);
 /* TLS is now up after SA_STARTTLS: forget all pre-TLS state. */
 void sess_tls_started(struct sess *s);
 /* Write a reply line ("+OK ..." or "-ERR ...") with CRLF. */

@@ -166,3 +166,15 @@ tls_version_name(const SSL *ssl)
 {
 	return ssl != NULL ? SSL_get_version(ssl) : "none";
 }
+
+int
+tls_channel_binding(SSL *ssl, uint8_t *out, size_t len)
+{
+	static const char label[] = "EXPORTER-Channel-Binding";
+
+	if (ssl == NULL || !SSL_is_init_finished(ssl) ||
+	    SSL_version(ssl) != TLS1_3_VERSION)
+		return -1;
+	return SSL_export_keying_material(ssl, out, len, label,
+		   sizeof(label) - 1, NULL, 0, 0) == 1 ? 0 : -1;
+}

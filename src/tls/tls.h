@@ -5,6 +5,7 @@
 #define POSTIE_TLS_TLS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <openssl/ssl.h>
 
 #define TLS_PEM_MAX (256 * 1024) /* one certificate chain or key file */
@@ -22,6 +23,11 @@ SSL_CTX *tls_server_ctx_mem(const char *cert, size_t certlen, const char *key,
 long tls_read_pem(const char *path, char **buf_r, char *err, size_t errlen);
 /* Describe the negotiated protocol of ssl ("TLSv1.3"), or "none". */
 const char *tls_version_name(const SSL *ssl);
+/* RFC 9266 tls-exporter channel binding of a finished TLS 1.3 connection:
+ * len (32) bytes of keying material for "EXPORTER-Channel-Binding" with an
+ * empty context. -1 before the handshake ends or for TLS 1.2 and older,
+ * where the exporter does not bind the channel safely (no -PLUS then). */
+int tls_channel_binding(SSL *ssl, uint8_t *out, size_t len);
 /* Append the queued OpenSSL errors to buf as text and clear the queue. */
 void tls_errors(char *buf, size_t len);
 

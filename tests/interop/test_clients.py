@@ -217,7 +217,8 @@ def t_poplib_full(lab, user, sources, mode):
         for tag in ("TOP", "USER", "UIDL", "RESP-CODES", "PIPELINING",
                     "SASL"):
             check(tag in caps, "CAPA lacks %s: %r" % (tag, caps))
-        check(caps["SASL"] == ["PLAIN", "LOGIN"], "SASL %r" % caps["SASL"])
+        check(caps["SASL"] == ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "PLAIN",
+                              "LOGIN"], "SASL %r" % caps["SASL"])
         check(p.user(user) == b"+OK", "USER")
         resp = p.pass_(PW)
         n = len(sources)

@@ -294,7 +294,7 @@ TEST(auth_mail_path)
 	    {"/m/%n", "@example.com", "", NULL},
 	    {"/m/%u", "", "", NULL},
 	};
-	struct pw_entry e = {NULL, NULL, NULL, NULL, -1, -1, 0};
+	struct pw_entry e = {NULL, NULL, NULL, NULL, -1, -1, 0, NULL};
 	char out[STORE_PATH_MAX];
 	size_t i;
 	int r;

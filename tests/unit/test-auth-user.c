@@ -124,9 +124,41 @@ TEST(auth_cli_add_list)
 	CHECK(check_pass("bob", PASS "\r") == 0);
 	CHECK(check_pass("carol", "Tr7$wq!Zmd3#pX") == 1);
 	CHECK(RUN("", "list", "--users", users) == 0);
-	CHECK_STR(
-	    outbuf, "alice\tyescrypt\nbob\tbcrypt\ncarol\tsha512-crypt\n");
+	CHECK_STR(outbuf, "alice\tyescrypt+scram\nbob\tbcrypt+scram\n"
+			  "carol\tsha512-crypt+scram\n");
 	CHECK(strchr(outbuf, '$') == NULL);
+}
+
+/* SCRAM-SHA-256 keys are written with the hash; --no-scram drops them,
+ * --scram-iter sets the count. */
+TEST(auth_cli_scram)
+{
+	struct pw_db *db;
+	const struct pw_entry *e;
+	char err[512];
+
+	fresh();
+	CHECK(RUN(PASS "\n", "add", "--users", users, "--password-stdin",
+		  "--scram-iter", "8192", "alice") == 0);
+	CHECK(RUN(PASS "\n", "add", "--users", users, "--password-stdin",
+		  "--no-scram", "bob") == 0);
+	CHECK(RUN("", "list", "--users", users) == 0);
+	CHECK_STR(outbuf, "alice\tyescrypt+scram\nbob\tyescrypt\n");
+	CHECK(pw_load(users, &db, err, sizeof(err)) == 0);
+	e = pw_find(db, "alice", 5);
+	CHECK(e != NULL && e->scram != NULL &&
+	    strncmp(e->scram, "8192,", 5) == 0);
+	pw_free(&db);
+	CHECK(RUN(PASS "\n", "passwd", "--users", users, "--password-stdin",
+		  "--no-scram", "alice") == 0);
+	CHECK(RUN(PASS "\n", "passwd", "--users", users, "--password-stdin",
+		  "--scram-iter=4096", "bob") == 0);
+	CHECK(RUN("", "list", "--users", users) == 0);
+	CHECK_STR(outbuf, "alice\tyescrypt\nbob\tyescrypt+scram\n");
+	CHECK(check_pass("bob", PASS) == 1);
+	CHECK(RUN(PASS "\n", "passwd", "--users", users, "--password-stdin",
+		  "--scram-iter", "100", "bob") == 1);
+	CHECK(strstr(errbuf, "--scram-iter") != NULL);
 }
 
 TEST(auth_cli_policy)
@@ -228,7 +260,7 @@ TEST(auth_cli_file_errors)
 		  "alice") == 0);
 	CHECK(strstr(errbuf, "warning") != NULL && strstr(errbuf, "0644"));
 	CHECK(RUN("", "list", "--users", users) == 0);
-	CHECK_STR(outbuf, "alice\tyescrypt\n");
+	CHECK_STR(outbuf, "alice\tyescrypt+scram\n");
 }
 
 /* Drive the /dev/tty prompt through a pty: echo must be off. */

@@ -175,7 +175,12 @@ TEST(session_capa_three_states)
 	sess_tls_started(&f.s);
 	CHECK_STR(say(&f, "CAPA"), "+OK Capability list follows\r\nTOP\r\n"
 	    "USER\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\n"
-	    "SASL PLAIN LOGIN\r\n.\r\n");
+	    "SASL SCRAM-SHA-256 PLAIN LOGIN\r\n.\r\n");
+	/* TLS 1.3 with its exporter: -PLUS first. */
+	sess_set_binding(&f.s);
+	CHECK_STR(say(&f, "CAPA"), "+OK Capability list follows\r\nTOP\r\n"
+	    "USER\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\n"
+	    "SASL SCRAM-SHA-256-PLUS SCRAM-SHA-256 PLAIN LOGIN\r\n.\r\n");
 	CHECK_STR(say(&f, "STLS"), "-ERR TLS already active\r\n");
 	login(&f);
 	CHECK_STR(say(&f, "CAPA"), "+OK Capability list follows\r\nTOP\r\n"
@@ -266,7 +271,11 @@ TEST(session_auth_plain_login)
 	sess_auth_done(&f.s, IPC_RES_FAIL, "", "", &f.act);
 	CHECK_STR(say(&f, "AUTH LOGIN YWxpY2U="), "+ UGFzc3dvcmQ6\r\n");
 	CHECK_STR(say(&f, "*"), "-ERR Authentication cancelled\r\n");
-	CHECK_STR(say(&f, "AUTH"), "+OK\r\nPLAIN\r\nLOGIN\r\n.\r\n");
+	CHECK_STR(say(&f, "AUTH"), "+OK\r\nSCRAM-SHA-256\r\nPLAIN\r\nLOGIN\r\n"
+	    ".\r\n");
+	sess_set_binding(&f.s);
+	CHECK_STR(say(&f, "AUTH"), "+OK\r\nSCRAM-SHA-256-PLUS\r\n"
+	    "SCRAM-SHA-256\r\nPLAIN\r\nLOGIN\r\n.\r\n");
 	fx_free(&f);
 }
 
