@@ -30,7 +30,7 @@ struct authd_state {
 	const char *tmpl;
 	pthread_rwlock_t lock;
 	struct pw_db *db;
-	struct stat st;	/* users file identity at the last load */
+	struct stat st;        /* users file identity at the last load */
 	struct sasl_tab *sasl; /* SCRAM exchanges, or NULL */
 };
 
@@ -38,8 +38,9 @@ static bool
 same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
-	    a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
 /* Reload the users file if it changed since the last load. */
@@ -103,8 +104,8 @@ apop_secret(const char *user, char *out, size_t outlen)
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
 		if ((size_t)n > ulen && memcmp(line, user, ulen) == 0 &&
-		    line[ulen] == ':' && str_copy(out, line + ulen + 1,
-			outlen) == 0)
+		    line[ulen] == ':' &&
+		    str_copy(out, line + ulen + 1, outlen) == 0)
 			found = true;
 	}
 	if (line != NULL)
@@ -128,7 +129,8 @@ apop_check(const char *user, struct p3_span digest, struct p3_span ts)
 		memcpy(in, ts.p, ts.len);
 		memcpy(in + ts.len, secret, sl);
 		if (EVP_Digest(in, ts.len + sl, md, &mdlen, EVP_md5(), NULL) ==
-		    1 && mdlen == 16) {
+			1 &&
+		    mdlen == 16) {
 			for (i = 0; i < 16; i++) {
 				hex[2 * i] = "0123456789abcdef"[md[i] >> 4];
 				hex[2 * i + 1] = "0123456789abcdef"[md[i] & 15];
@@ -213,7 +215,7 @@ handle_pass(struct authd_state *s, const struct ipc_msg *m)
 	int ok;
 
 	if ((ipc_expect(m, IPC_AUTH_PASS, 3) < 0 &&
-	    ipc_expect(m, IPC_AUTH_APOP, 4) < 0) ||
+		ipc_expect(m, IPC_AUTH_APOP, 4) < 0) ||
 	    m->f[0].len > P3_USER_MAX || m->f[1].len > P3_PASS_MAX) {
 		log_err("authd: malformed request dropped");
 		return;
@@ -232,8 +234,8 @@ handle_pass(struct authd_state *s, const struct ipc_msg *m)
 			e = pw_find(s->db, user, m->f[0].len);
 			ok = apop_check(user, m->f[1], m->f[2]) && e != NULL;
 		} else {
-			ok = pw_verify(s->db, user, m->f[0].len, pass,
-			    m->f[1].len, &e);
+			ok = pw_verify(
+			    s->db, user, m->f[0].len, pass, m->f[1].len, &e);
 		}
 		if (ok < 0)
 			res = IPC_RES_TEMP;
@@ -249,17 +251,18 @@ handle_pass(struct authd_state *s, const struct ipc_msg *m)
 static void
 handle_sasl(struct authd_state *s, const struct ipc_msg *m)
 {
-	static const struct p3_span none = { "", 0 };
+	static const struct p3_span none = {"", 0};
 	struct sasl_out o;
 	char path[STORE_PATH_MAX] = "", uidb[24] = "", gidb[24] = "";
 	uint64_t xid = 0;
 	uint8_t res;
 
-	if ((m->type == IPC_SASL_ABORT ? ipc_expect(m, m->type, 1) :
-	    m->type == IPC_SASL_STEP ? ipc_expect(m, m->type, 2) :
-	    ipc_expect(m, IPC_SASL_START, 4)) < 0 ||
-	    (m->type != IPC_SASL_START && num_parse_u64(m->f[0].p,
-	    m->f[0].len, 1, UINT32_MAX, &xid) != 0)) {
+	if ((m->type == IPC_SASL_ABORT ? ipc_expect(m, m->type, 1)
+		: m->type == IPC_SASL_STEP
+		    ? ipc_expect(m, m->type, 2)
+		    : ipc_expect(m, IPC_SASL_START, 4)) < 0 ||
+	    (m->type != IPC_SASL_START && num_parse_u64(m->f[0].p, m->f[0].len,
+					      1, UINT32_MAX, &xid) != 0)) {
 		log_err("authd: malformed request dropped");
 		return;
 	}
@@ -335,7 +338,7 @@ authd_main(int fd, const char *users, const char *tmpl)
 	pthread_t th[AUTH_WORKERS];
 	int i;
 
-	signal(SIGINT, SIG_IGN);  /* the server decides when we stop */
+	signal(SIGINT, SIG_IGN); /* the server decides when we stop */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGTERM, SIG_DFL);
 	memset(&s, 0, sizeof(s));
@@ -397,8 +400,8 @@ authd_start(const char *users, const char *tmpl, uid_t uid, gid_t gid,
 }
 
 int
-authd_send(int fd, uint32_t id, const char *user, size_t ulen,
-    const char *pass, size_t plen, const char *peer)
+authd_send(int fd, uint32_t id, const char *user, size_t ulen, const char *pass,
+    size_t plen, const char *peer)
 {
 	uint8_t out[IPC_FRAME_MAX];
 	struct p3_span f[3];
@@ -423,21 +426,20 @@ authd_send_apop(int fd, uint32_t id, const char *user, size_t ulen,
     const char *digest, size_t dlen, const char *ts, const char *peer)
 {
 	uint8_t out[IPC_FRAME_MAX];
-	struct p3_span f[4] = { { user, ulen }, { digest, dlen },
-		{ ts, strlen(ts) }, { peer, strlen(peer) } };
+	struct p3_span f[4] = {{user, ulen}, {digest, dlen}, {ts, strlen(ts)},
+	    {peer, strlen(peer)}};
 	int n;
 
 	n = ipc_encode(IPC_AUTH_APOP, id, f, 4, out, sizeof(out));
 	if (n < 0)
 		return -1;
-	return send(fd, out, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1 :
-	    0;
+	return send(fd, out, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1
+									 : 0;
 }
 
 /* Send a frame without blocking; wipes it. 0 or -1. */
 static int
-send_frame(int fd, uint8_t type, uint32_t id, const struct p3_span *f,
-    int nf)
+send_frame(int fd, uint8_t type, uint32_t id, const struct p3_span *f, int nf)
 {
 	uint8_t out[IPC_FRAME_MAX];
 	int n, rc;
@@ -454,18 +456,18 @@ int
 authd_send_sasl_start(int fd, uint32_t id, const char *mech, const char *cb,
     size_t cblen, const char *data, size_t dlen, const char *peer)
 {
-	struct p3_span f[4] = { { mech, strlen(mech) }, { cb, cblen },
-		{ data, dlen }, { peer, strlen(peer) } };
+	struct p3_span f[4] = {{mech, strlen(mech)}, {cb, cblen}, {data, dlen},
+	    {peer, strlen(peer)}};
 
 	return send_frame(fd, IPC_SASL_START, id, f, 4);
 }
 
 int
-authd_send_sasl_step(int fd, uint32_t id, uint32_t xid, const char *data,
-    size_t dlen)
+authd_send_sasl_step(
+    int fd, uint32_t id, uint32_t xid, const char *data, size_t dlen)
 {
 	char xidb[16];
-	struct p3_span f[2] = { { xidb, 0 }, { data, dlen } };
+	struct p3_span f[2] = {{xidb, 0}, {data, dlen}};
 
 	(void)str_fmt(xidb, sizeof(xidb), "%lu", (unsigned long)xid);
 	f[0].len = strlen(xidb);
@@ -476,7 +478,7 @@ int
 authd_send_sasl_abort(int fd, uint32_t xid)
 {
 	char xidb[16];
-	struct p3_span f[1] = { { xidb, 0 } };
+	struct p3_span f[1] = {{xidb, 0}};
 
 	(void)str_fmt(xidb, sizeof(xidb), "%lu", (unsigned long)xid);
 	f[0].len = strlen(xidb);
@@ -501,13 +503,15 @@ authd_recv(int fd, struct authd_reply *r)
 	ssize_t n;
 
 	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+	if (n < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return 0;
 	if (n <= 0)
 		return -1;
 	if (ipc_decode(buf, (size_t)n, &m) < 0 ||
 	    (ipc_expect(&m, IPC_AUTH_REPLY, 5) < 0 &&
-	    ipc_expect(&m, IPC_SASL_REPLY, 7) < 0) || m.f[0].len != 1)
+		ipc_expect(&m, IPC_SASL_REPLY, 7) < 0) ||
+	    m.f[0].len != 1)
 		return -1;
 	r->sasl = m.type == IPC_SASL_REPLY;
 	r->id = m.id;
@@ -518,7 +522,8 @@ authd_recv(int fd, struct authd_reply *r)
 		return -1;
 	if (r->sasl) {
 		if (num_parse_u64(m.f[1].p, m.f[1].len, 0, UINT32_MAX, &v) !=
-			0 || m.f[6].len > AUTH_SASL_B64_MAX)
+			0 ||
+		    m.f[6].len > AUTH_SASL_B64_MAX)
 			return -1;
 		r->xid = (uint32_t)v;
 		span_str(m.f[6], r->data, sizeof(r->data));

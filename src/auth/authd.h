@@ -17,12 +17,12 @@
 
 struct authd_reply {
 	uint32_t id;
-	int result;			/* enum ipc_result */
-	char user[P3_USER_MAX + 1];	/* canonical user name */
-	char path[STORE_PATH_MAX];	/* expanded mailbox path */
-	long uid, gid;			/* from the users file, -1 if none */
-	bool sasl;			/* an IPC_SASL_REPLY: */
-	uint32_t xid;			/* the exchange (CONT) */
+	int result;                       /* enum ipc_result */
+	char user[P3_USER_MAX + 1];       /* canonical user name */
+	char path[STORE_PATH_MAX];        /* expanded mailbox path */
+	long uid, gid;                    /* from the users file, -1 if none */
+	bool sasl;                        /* an IPC_SASL_REPLY: */
+	uint32_t xid;                     /* the exchange (CONT) */
 	char data[AUTH_SASL_B64_MAX + 1]; /* base64 challenge or final */
 };
 
@@ -47,12 +47,11 @@ int authd_send(int fd, uint32_t id, const char *user, size_t ulen,
 void authd_set_sasl_ttl(unsigned secs);
 /* Start a SCRAM exchange (sasl.h): mech, the tls-exporter channel binding
  * in base64 (cblen 0: none), the client-first message in base64. */
-int authd_send_sasl_start(int fd, uint32_t id, const char *mech,
-    const char *cb, size_t cblen, const char *data, size_t dlen,
-    const char *peer);
+int authd_send_sasl_start(int fd, uint32_t id, const char *mech, const char *cb,
+    size_t cblen, const char *data, size_t dlen, const char *peer);
 /* Continue exchange xid with the client's next message (base64). */
-int authd_send_sasl_step(int fd, uint32_t id, uint32_t xid,
-    const char *data, size_t dlen);
+int authd_send_sasl_step(
+    int fd, uint32_t id, uint32_t xid, const char *data, size_t dlen);
 /* Drop exchange xid (no reply). */
 int authd_send_sasl_abort(int fd, uint32_t xid);
 /* Read one reply (IPC_AUTH_REPLY, or IPC_SASL_REPLY with r->sasl set)

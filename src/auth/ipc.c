@@ -45,7 +45,7 @@ ipc_decode(const uint8_t *buf, size_t len, struct ipc_msg *m)
 	m->type = buf[0];
 	m->nfields = buf[1];
 	m->id = (uint32_t)buf[2] | (uint32_t)buf[3] << 8 |
-	    (uint32_t)buf[4] << 16 | (uint32_t)buf[5] << 24;
+		(uint32_t)buf[4] << 16 | (uint32_t)buf[5] << 24;
 	for (i = 0; i < m->nfields; i++) {
 		size_t fl;
 

@@ -14,7 +14,7 @@
 #define IPC_FIELDS_MAX 8
 
 enum ipc_type {
-	IPC_AUTH_PASS = 1, /* id; user, password, peer host */
+	IPC_AUTH_PASS = 1,  /* id; user, password, peer host */
 	IPC_AUTH_REPLY = 2, /* id; result, user, mailbox path, uid, gid */
 	IPC_AUTH_APOP = 3,  /* id; user, digest (32 hex), timestamp, peer */
 	IPC_SASL_START = 4, /* id; mech, channel binding (base64 or ""),

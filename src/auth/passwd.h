@@ -21,7 +21,7 @@ struct pw_entry {
 	char *mail;    /* from extra field "userdb_mail=" or "mail=", else "" */
 	long uid, gid; /* -1 when absent */
 	unsigned lock_failures; /* reserved for hard lockout (issue 3) */
-	char *scram;   /* extra field "scram-sha-256=" (validated), or NULL */
+	char *scram; /* extra field "scram-sha-256=" (validated), or NULL */
 };
 
 struct pw_db;
@@ -111,15 +111,15 @@ int pw_policy_check(
 
 /* SCRAM-SHA-256 keys (RFC 5802, 7677), Dovecot's {SCRAM-SHA-256} value:
  * "ITER,SALT,STOREDKEY,SERVERKEY", salt and keys in base64. */
-#define PW_SCRAM_KEY_LEN 32 /* SHA-256 */
-#define PW_SCRAM_KEY_B64 44
+#define PW_SCRAM_KEY_LEN  32 /* SHA-256 */
+#define PW_SCRAM_KEY_B64  44
 #define PW_SCRAM_SALT_B64 (4 * ((AUTH_SCRAM_SALT_MAX + 2) / 3))
 
 struct pw_scram {
 	unsigned long iter;
-	char salt[PW_SCRAM_SALT_B64 + 1];     /* base64, as in the file */
-	char stored[PW_SCRAM_KEY_B64 + 1];    /* base64 StoredKey */
-	char server[PW_SCRAM_KEY_B64 + 1];    /* base64 ServerKey */
+	char salt[PW_SCRAM_SALT_B64 + 1];  /* base64, as in the file */
+	char stored[PW_SCRAM_KEY_B64 + 1]; /* base64 StoredKey */
+	char server[PW_SCRAM_KEY_B64 + 1]; /* base64 ServerKey */
 };
 
 /* Parse and check a SCRAM value v[0..len): iterations in

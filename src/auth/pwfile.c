@@ -93,7 +93,7 @@ is_scram_token(const char *t, size_t len)
 	size_t kl = sizeof(key) - 1;
 
 	return len >= kl && str_case_eq(t, kl, key) &&
-	    (len == kl || t[kl] == '=');
+	       (len == kl || t[kl] == '=');
 }
 
 static bool
@@ -139,9 +139,8 @@ write_extra(struct edit *ed, const char *x, size_t len)
 			return -1;
 		first = false;
 	}
-	if (ed->scram != NULL &&
-	    fprintf(ed->out, "%sscram-sha-256=%s", first ? "" : " ",
-		ed->scram) < 0)
+	if (ed->scram != NULL && fprintf(ed->out, "%sscram-sha-256=%s",
+				     first ? "" : " ", ed->scram) < 0)
 		return -1;
 	return 0;
 }
@@ -372,8 +371,8 @@ int
 pw_file_edit_scram(const char *path, const char *user, const char *hash,
     const char *scram, enum pw_edit mode, char *err, size_t errlen)
 {
-	struct edit ed = {path, user, hash, scram, mode, NULL, NULL, NULL, 0,
-	    0, true, err, errlen};
+	struct edit ed = {path, user, hash, scram, mode, NULL, NULL, NULL, 0, 0,
+	    true, err, errlen};
 	struct pw_scram k;
 	const char *why;
 	char lockpath[STORE_PATH_MAX];
@@ -390,8 +389,9 @@ pw_file_edit_scram(const char *path, const char *user, const char *hash,
 		return -1;
 	}
 	if (scram != NULL) {
-		r = mode == PW_EDIT_DEL ? -1 :
-		    pw_scram_parse(scram, strlen(scram), &k, &why);
+		r = mode == PW_EDIT_DEL
+			? -1
+			: pw_scram_parse(scram, strlen(scram), &k, &why);
 		mem_wipe(&k, sizeof(k));
 		if (r != 0) {
 			ed_err(&ed, "malformed SCRAM keys");

@@ -81,6 +81,8 @@ void conn_fail(
     struct bench_ctx *x, struct bconn *c, const char *what, const char *detail);
 /* bench_run.c: close c after a completed session and count it. */
 void conn_done(struct bench_ctx *x, struct bconn *c);
+/* bench_run.c: idle mode: c is logged in; hold it, open the next one. */
+void conn_idle(struct bench_ctx *x, struct bconn *c);
 /* bench_run.c: begin the TLS handshake on c (after STLS +OK). */
 void conn_start_tls(struct bench_ctx *x, struct bconn *c);
 

@@ -82,6 +82,10 @@ slot_next(struct bench_ctx *x, struct bconn *c)
 		slot_start(x, c->slot);
 		return;
 	}
+	/* Give up opening more after a ramp's worth of failures in a row
+	 * (e.g. the server is out of file descriptors). */
+	if (x->consec_err >= x->o->ramp)
+		x->next_slot = x->o->conc;
 	if (!x->released && !stop_flag && x->next_slot < x->o->conc)
 		slot_start(x, x->next_slot++);
 }
@@ -128,6 +132,18 @@ conn_done(struct bench_ctx *x, struct bconn *c)
 	}
 	conn_close(x, c);
 	slot_next(x, c);
+}
+
+void
+conn_idle(struct bench_ctx *x, struct bconn *c)
+{
+	c->st = CS_IDLE;
+	x->st->idle_conns++;
+	x->consec_err = 0;
+	if (x->in_setup > 0)
+		x->in_setup--;
+	if (!x->released && !stop_flag && x->next_slot < x->o->conc)
+		slot_start(x, x->next_slot++);
 }
 
 /* Write queued bytes. 0, or -1 after conn_fail. */
@@ -315,6 +331,17 @@ slot_start(struct bench_ctx *x, uint32_t slot)
 		conn_fail(x, c, "epoll_ctl", strerror(errno));
 }
 
+/* After progress on c: queue what the script allows and send it. */
+static void
+kick(struct bench_ctx *x, struct bconn *c, uint32_t gen)
+{
+	if (c->gen != gen || c->st == CS_TLS || c->st == CS_FREE)
+		return;
+	sess_fill(x, c);
+	if (c->out_off < c->out_len)
+		(void)conn_flush(x, c);
+}
+
 static void
 on_event(struct bench_ctx *x, struct bconn *c, uint32_t events)
 {
@@ -330,15 +357,20 @@ on_event(struct bench_ctx *x, struct bconn *c, uint32_t events)
 			conn_fail(x, c, "connect", strerror(soerr));
 			return;
 		}
-		if (x->o->tls == BT_IMPLICIT) {
-			conn_start_tls(x, c);
+		if (x->o->tls != BT_IMPLICIT) {
+			c->st = CS_GREETING;
+			want_out(x, c, false);
 			return;
 		}
-		c->st = CS_GREETING;
-		want_out(x, c, false);
+		/* On loopback a fast server may answer while OpenSSL is still
+		 * in the first handshake call: the handshake completes, the
+		 * greeting is read and commands are queued right here. */
+		conn_start_tls(x, c);
+		kick(x, c, gen);
 		return;
 	case CS_TLS:
 		tls_step(x, c);
+		kick(x, c, gen);
 		return;
 	case CS_FREE:
 		return;
@@ -349,11 +381,7 @@ on_event(struct bench_ctx *x, struct bconn *c, uint32_t events)
 		return;
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		conn_read(x, c);
-	if (c->gen != gen || c->st == CS_TLS || c->st == CS_FREE)
-		return;
-	sess_fill(x, c);
-	if (c->out_off < c->out_len)
-		(void)conn_flush(x, c);
+	kick(x, c, gen);
 }
 
 /* Fail connections without progress for longer than the timeout. */
@@ -362,6 +390,7 @@ check_timeouts(struct bench_ctx *x)
 {
 	uint64_t now = bench_now_us();
 	uint64_t lim = (uint64_t)x->o->timeout_ms * 1000u;
+	char what[120];
 	uint32_t i;
 
 	for (i = 0; i < x->o->conc; i++) {
@@ -369,8 +398,14 @@ check_timeouts(struct bench_ctx *x)
 
 		if (c->st == CS_FREE || c->st == CS_IDLE)
 			continue;
-		if (now - c->last_io > lim)
-			conn_fail(x, c, "timeout", NULL);
+		if (now - c->last_io > lim) {
+			(void)str_fmt(what, sizeof(what),
+			    "state %d, %u of %u commands answered, %u bytes "
+			    "queued",
+			    (int)c->st, c->recvd, c->sent,
+			    (unsigned)(c->out_len - c->out_off));
+			conn_fail(x, c, "timeout", what);
+		}
 	}
 }
 

@@ -226,12 +226,8 @@ reply_done(struct bench_ctx *x, struct bconn *c, enum cmd_kind k, uint32_t msg)
 	default:
 		break;
 	}
-	if (x->o->mode == BM_IDLE && k == K_STAT) {
-		c->st = CS_IDLE;
-		st->idle_conns++;
-		if (x->in_setup > 0)
-			x->in_setup--;
-	}
+	if (x->o->mode == BM_IDLE && k == K_STAT)
+		conn_idle(x, c);
 }
 
 /* A status line for script command k. 0, or -1 after conn_fail. */

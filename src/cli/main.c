@@ -10,16 +10,16 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } cmds[] = {
-	{ "serve", cli_serve, "run the POP3 server" },
-	{ "user", cli_user, "manage the users file (add, passwd, del, list)" },
-	{ "fetch", cli_fetch, "download mail from POP3 servers" },
-	{ "verify", cli_verify, "check downloaded mail against its checksums" },
-	{ "ls", cli_ls, "list downloaded messages" },
-	{ "show", cli_show, "show a downloaded message" },
-	{ "attachments", cli_attachments, "list or extract attachments" },
-	{ "scan", cli_scan, "warn about phishing and dangerous attachments" },
-	{ "audit", cli_audit, "audit a POP3 server's security" },
-	{ "bench", cli_bench, "POP3 load generator" },
+    {"serve", cli_serve, "run the POP3 server"},
+    {"user", cli_user, "manage the users file (add, passwd, del, list)"},
+    {"fetch", cli_fetch, "download mail from POP3 servers"},
+    {"verify", cli_verify, "check downloaded mail against its checksums"},
+    {"ls", cli_ls, "list downloaded messages"},
+    {"show", cli_show, "show a downloaded message"},
+    {"attachments", cli_attachments, "list or extract attachments"},
+    {"scan", cli_scan, "warn about phishing and dangerous attachments"},
+    {"audit", cli_audit, "audit a POP3 server's security"},
+    {"bench", cli_bench, "POP3 load generator"},
 };
 
 static void

@@ -35,11 +35,13 @@ cli_serve(int argc, char **argv)
 	}
 	log_open(conf.syslog, conf.log_level);
 	if (!conf.allow_plaintext_auth && conf.cert == NULL)
-		log_warn("no TLS certificate and plaintext auth refused: nobody "
-			 "can log in (give --cert/--key)");
+		log_warn(
+		    "no TLS certificate and plaintext auth refused: nobody "
+		    "can log in (give --cert/--key)");
 	if (conf.allow_plaintext_auth)
-		log_warn("allow-plaintext-auth: passwords may cross the network "
-			 "in clear text");
+		log_warn(
+		    "allow-plaintext-auth: passwords may cross the network "
+		    "in clear text");
 	rc = server_run(&conf);
 	conf_free(&conf);
 	return rc;

@@ -373,8 +373,8 @@ new_hash(const struct opts *o, char *hash, char *scram)
 	}
 	r = pw_hash(pass, o->prefix, hash, HASH_MAX);
 	if (r == 0 && !o->no_scram)
-		r = pw_scram_make(pass, o->scram_iter, scram,
-		    AUTH_SCRAM_FIELD_MAX);
+		r = pw_scram_make(
+		    pass, o->scram_iter, scram, AUTH_SCRAM_FIELD_MAX);
 	mem_wipe(pass, sizeof(pass));
 	if (r != 0) {
 		fputs("postie user: hashing failed\n", stderr);

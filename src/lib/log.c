@@ -21,9 +21,8 @@ log_open(bool use_syslog, enum log_level level)
 static void
 log_v(enum log_level lvl, const char *fmt, va_list ap)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO,
-		LOG_DEBUG };
-	static const char *names[] = { "error", "warning", "info", "debug" };
+	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
+	static const char *names[] = {"error", "warning", "info", "debug"};
 	char line[2048];
 	struct timespec ts;
 	struct tm tm;
@@ -44,13 +43,13 @@ log_v(enum log_level lvl, const char *fmt, va_list ap)
 	fprintf(stderr, "%s postie: %s: %s\n", stamp, names[lvl], line);
 }
 
-#define LOG_FN(name, lvl)                                                     \
-	void name(const char *fmt, ...)                                       \
-	{                                                                     \
-		va_list ap;                                                   \
-		va_start(ap, fmt);                                            \
-		log_v(lvl, fmt, ap);                                          \
-		va_end(ap);                                                   \
+#define LOG_FN(name, lvl)                                                      \
+	void name(const char *fmt, ...)                                        \
+	{                                                                      \
+		va_list ap;                                                    \
+		va_start(ap, fmt);                                             \
+		log_v(lvl, fmt, ap);                                           \
+		va_end(ap);                                                    \
 	}
 
 LOG_FN(log_err, LOG_LVL_ERR)

@@ -4,8 +4,8 @@
 #include "lib/num.h"
 
 int
-num_parse_u64(const char *p, size_t len, uint64_t min, uint64_t max,
-    uint64_t *val_r)
+num_parse_u64(
+    const char *p, size_t len, uint64_t min, uint64_t max, uint64_t *val_r)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -43,11 +43,24 @@ num_parse_duration(const char *s, uint64_t *secs_r)
 	if (len == 0)
 		return -1;
 	switch (s[len - 1]) {
-	case 's': mult = 1; len--; break;
-	case 'm': mult = 60; len--; break;
-	case 'h': mult = 3600; len--; break;
-	case 'd': mult = 86400; len--; break;
-	default: break;
+	case 's':
+		mult = 1;
+		len--;
+		break;
+	case 'm':
+		mult = 60;
+		len--;
+		break;
+	case 'h':
+		mult = 3600;
+		len--;
+		break;
+	case 'd':
+		mult = 86400;
+		len--;
+		break;
+	default:
+		break;
 	}
 	if (num_parse_u64(s, len, 0, UINT64_MAX, &v) < 0 ||
 	    __builtin_mul_overflow(v, mult, &v))

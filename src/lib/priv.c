@@ -23,12 +23,13 @@ priv_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
 	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0 ||
 	    ru != uid || eu != uid || su != uid || rg != gid || eg != gid ||
 	    sg != gid) {
-		(void)str_copy(err, "privilege drop did not take effect", errlen);
+		(void)str_copy(
+		    err, "privilege drop did not take effect", errlen);
 		return -1;
 	}
 	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-		(void)str_copy(err, "root could be regained after the drop",
-		    errlen);
+		(void)str_copy(
+		    err, "root could be regained after the drop", errlen);
 		return -1;
 	}
 	return 0;

@@ -81,8 +81,8 @@ b64_encode(const uint8_t *in, size_t len, char *out)
 	if (i < len) {
 		out[o++] = b64chars[in[i] >> 2];
 		if (i + 1 < len) {
-			out[o++] = b64chars[((in[i] & 3) << 4) |
-			    (in[i + 1] >> 4)];
+			out[o++] =
+			    b64chars[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
 			out[o++] = b64chars[(in[i + 1] & 15) << 2];
 		} else {
 			out[o++] = b64chars[(in[i] & 3) << 4];
@@ -111,8 +111,8 @@ b64_val(char c)
 }
 
 int
-b64_decode(const char *in, size_t len, uint8_t *out, size_t outcap,
-    size_t *outlen_r)
+b64_decode(
+    const char *in, size_t len, uint8_t *out, size_t outcap, size_t *outlen_r)
 {
 	size_t i, o = 0, pad = 0;
 	int v[4];

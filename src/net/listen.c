@@ -12,8 +12,7 @@
 #include "net/listen.h"
 
 int
-net_parse_addr(const char *spec, struct sockaddr_storage *ss,
-    socklen_t *len_r)
+net_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len_r)
 {
 	char host[64];
 	const char *colon, *hs = spec;
@@ -74,23 +73,22 @@ net_listen(const char *spec, char *err, size_t errlen)
 		(void)str_fmt(err, errlen, "%s: expected ADDR:PORT", spec);
 		return -1;
 	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
+	fd =
+	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		(void)str_fmt(err, errlen, "%s: socket: %s", spec,
-		    strerror(errno));
+		(void)str_fmt(
+		    err, errlen, "%s: socket: %s", spec, strerror(errno));
 		return -1;
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6) {
 		/* "*" listens on both families; a literal v6 only on v6. */
-		v6only = strncmp(spec, "*", 1) != 0 &&
-		    strncmp(spec, "[*]", 3) != 0;
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
-		    sizeof(v6only));
+		v6only =
+		    strncmp(spec, "*", 1) != 0 && strncmp(spec, "[*]", 3) != 0;
+		(void)setsockopt(
+		    fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
 	}
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
-	    listen(fd, 1024) < 0) {
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 1024) < 0) {
 		(void)str_fmt(err, errlen, "%s: %s", spec, strerror(errno));
 		close(fd);
 		return -1;
@@ -109,7 +107,7 @@ net_host_str(const struct sockaddr *sa, char *out, size_t outlen)
 		/* Show v4-mapped v6 peers as plain IPv4. */
 		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
 			if (inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], out,
-			    (socklen_t)outlen) == NULL)
+				(socklen_t)outlen) == NULL)
 				(void)str_copy(out, "?", outlen);
 			return;
 		}
@@ -129,15 +127,15 @@ net_addr_str(const struct sockaddr *sa, char *out, size_t outlen)
 
 	net_host_str(sa, host, sizeof(host));
 	if (sa->sa_family == AF_INET6) {
-		port = ntohs(((const struct sockaddr_in6 *)(const void *)sa)
-		    ->sin6_port);
+		port = ntohs(
+		    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
 		if (strchr(host, ':') != NULL) {
 			(void)str_fmt(out, outlen, "[%s]:%u", host, port);
 			return;
 		}
 	} else {
-		port = ntohs(((const struct sockaddr_in *)(const void *)sa)
-		    ->sin_port);
+		port = ntohs(
+		    ((const struct sockaddr_in *)(const void *)sa)->sin_port);
 	}
 	(void)str_fmt(out, outlen, "%s:%u", host, port);
 }

@@ -6,8 +6,8 @@
 #include <sys/socket.h>
 
 /* Parse "ADDR:PORT", "[V6]:PORT" or "*:PORT" into ss. 0 or -1. */
-int net_parse_addr(const char *spec, struct sockaddr_storage *ss,
-    socklen_t *len_r);
+int net_parse_addr(
+    const char *spec, struct sockaddr_storage *ss, socklen_t *len_r);
 /* Create a non-blocking, close-on-exec listening socket bound to spec
  * (SO_REUSEADDR; IPV6_V6ONLY for v6). Returns the fd, or -1 with err set. */
 int net_listen(const char *spec, char *err, size_t errlen);

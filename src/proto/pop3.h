@@ -20,14 +20,15 @@ struct p3_span {
 /* ---- Line reader (server commands, client status lines) ---------------- */
 
 enum p3_rd {
-	P3_RD_MORE,	/* no complete line yet (consumed may be > 0 while discarding) */
-	P3_RD_LINE,	/* *line_r is one line without CRLF/LF */
-	P3_RD_TOOLONG,	/* line exceeded max; reported once, rest is discarded */
-	P3_RD_NUL	/* a complete line that contains a NUL byte */
+	P3_RD_MORE,    /* no complete line yet (consumed may be > 0 while
+			  discarding) */
+	P3_RD_LINE,    /* *line_r is one line without CRLF/LF */
+	P3_RD_TOOLONG, /* line exceeded max; reported once, rest is discarded */
+	P3_RD_NUL      /* a complete line that contains a NUL byte */
 };
 
 struct p3_reader {
-	size_t max;	 /* longest line, CRLF included */
+	size_t max;      /* longest line, CRLF included */
 	bool discarding; /* inside an over-long line, skipping to its LF */
 };
 
@@ -47,16 +48,29 @@ enum p3_rd p3_reader_next(struct p3_reader *r, const uint8_t *buf, size_t len,
 
 enum p3_verb {
 	P3_V_UNKNOWN = 0,
-	P3_V_USER, P3_V_PASS, P3_V_APOP, P3_V_AUTH, P3_V_STLS, P3_V_CAPA,
-	P3_V_QUIT, P3_V_STAT, P3_V_LIST, P3_V_RETR, P3_V_DELE, P3_V_NOOP,
-	P3_V_RSET, P3_V_TOP, P3_V_UIDL, P3_V_LAST
+	P3_V_USER,
+	P3_V_PASS,
+	P3_V_APOP,
+	P3_V_AUTH,
+	P3_V_STLS,
+	P3_V_CAPA,
+	P3_V_QUIT,
+	P3_V_STAT,
+	P3_V_LIST,
+	P3_V_RETR,
+	P3_V_DELE,
+	P3_V_NOOP,
+	P3_V_RSET,
+	P3_V_TOP,
+	P3_V_UIDL,
+	P3_V_LAST
 };
 
 struct p3_cmd {
 	enum p3_verb verb;
-	struct p3_span keyword;		  /* as sent */
-	struct p3_span rest;		  /* all after "KEYWORD " (may be empty) */
-	int argc;			  /* space-separated arguments in rest */
+	struct p3_span keyword; /* as sent */
+	struct p3_span rest;    /* all after "KEYWORD " (may be empty) */
+	int argc;               /* space-separated arguments in rest */
 	struct p3_span argv[P3_ARGS_MAX]; /* first P3_ARGS_MAX of them */
 };
 
@@ -77,20 +91,19 @@ int p3_parse_msgnum(struct p3_span s, uint32_t max, uint32_t *num_r);
 int p3_parse_count(struct p3_span s, uint32_t *n_r);
 /* Strict decimal in [min, max]: ASCII digits only, non-empty, no wrap-around.
  * 0 or -1. */
-int p3_parse_u32(struct p3_span s, uint32_t min, uint32_t max,
-    uint32_t *val_r);
+int p3_parse_u32(struct p3_span s, uint32_t min, uint32_t max, uint32_t *val_r);
 
 /* ---- Dot-stuffing encoder (server RETR/TOP) ----------------------------- */
 
 struct p3_dotenc {
-	bool bol;	   /* at beginning of an output line */
-	bool prev_cr;	   /* last emitted byte was CR */
-	bool drop_nul;	   /* Outlook workaround: drop NUL bytes */
-	bool in_header;	   /* still in the header block */
-	bool limit;	   /* TOP: stop after `lines` body lines */
-	bool stopped;	   /* TOP limit reached; further input is ignored */
-	uint32_t lines;	   /* TOP: body lines still to send */
-	bool blank_cr;	   /* the current line so far is a lone CR */
+	bool bol;       /* at beginning of an output line */
+	bool prev_cr;   /* last emitted byte was CR */
+	bool drop_nul;  /* Outlook workaround: drop NUL bytes */
+	bool in_header; /* still in the header block */
+	bool limit;     /* TOP: stop after `lines` body lines */
+	bool stopped;   /* TOP limit reached; further input is ignored */
+	uint32_t lines; /* TOP: body lines still to send */
+	bool blank_cr;  /* the current line so far is a lone CR */
 };
 
 /* Start encoding one message. top_lines < 0 means the whole message (RETR),
@@ -101,8 +114,8 @@ void p3_dotenc_init(struct p3_dotenc *e, bool drop_nul, int64_t top_lines);
  * bare CR passes unchanged. The header ends at the first empty line ("\n" or
  * "\r\n"); without one, all is header. Returns bytes written. After a TOP
  * limit, e->stopped is set and further input is ignored. */
-size_t p3_dotenc_feed(struct p3_dotenc *e, const uint8_t *in, size_t len,
-    uint8_t *out);
+size_t p3_dotenc_feed(
+    struct p3_dotenc *e, const uint8_t *in, size_t len, uint8_t *out);
 /* Finish: CRLF if the last line was unterminated, then ".\r\n". out must hold
  * 5 bytes. Returns bytes written. */
 size_t p3_dotenc_finish(struct p3_dotenc *e, uint8_t *out);
@@ -115,7 +128,7 @@ struct p3_sizer {
 	uint64_t size;
 	bool prev_cr;
 	bool drop_nul;
-	bool eol;	/* the last counted byte was LF */
+	bool eol; /* the last counted byte was LF */
 };
 /* Start counting a message; drop_nul as for the encoder. */
 void p3_sizer_init(struct p3_sizer *s, bool drop_nul);
@@ -129,11 +142,11 @@ uint64_t p3_sizer_total(const struct p3_sizer *s);
 /* ---- Dot-stuffing decoder (client multi-line bodies) ------------------- */
 
 struct p3_dotdec {
-	int state;	   /* internal */
-	size_t line_len;   /* length of the current line so far */
-	size_t max_line;   /* 0: unlimited; else longer lines are an error */
-	bool to_lf;	   /* output LF line ends instead of CRLF */
-	bool saw_bare_lf;  /* the server sent a bare LF (a protocol violation) */
+	int state;        /* internal */
+	size_t line_len;  /* length of the current line so far */
+	size_t max_line;  /* 0: unlimited; else longer lines are an error */
+	bool to_lf;       /* output LF line ends instead of CRLF */
+	bool saw_bare_lf; /* the server sent a bare LF (a protocol violation) */
 };
 
 /* Start decoding a multi-line body. to_lf: store LF line ends. max_line
@@ -155,7 +168,8 @@ enum p3_status { P3_ST_OK, P3_ST_ERR, P3_ST_CONT };
 
 struct p3_resp {
 	enum p3_status status;
-	struct p3_span code; /* RFC 2449 response code without brackets, or len 0 */
+	struct p3_span
+	    code; /* RFC 2449 response code without brackets, or len 0 */
 	struct p3_span text; /* the human-readable rest (after the code) */
 };
 
@@ -164,12 +178,13 @@ struct p3_resp {
  * insensitively (lenient client) and must be followed by the end or a space.
  * The code is "[...]" right after "+OK "/"-ERR ", printable without '[' ']',
  * followed by the end or a space; otherwise (nested, unterminated) there is no
- * code and all is text. "+" and "+ text" are P3_ST_CONT with text after "+ ". */
+ * code and all is text. "+" and "+ text" are P3_ST_CONT with text after "+ ".
+ */
 int p3_resp_parse(const char *line, size_t len, struct p3_resp *r);
 /* Parse a "n rest" line of a LIST/UIDL listing or a single-line reply's text:
  * n strictly numeric (1..UINT32_MAX), one space, rest non-empty. 0 or -1. */
-int p3_parse_listing(const char *line, size_t len, uint32_t *num_r,
-    struct p3_span *rest_r);
+int p3_parse_listing(
+    const char *line, size_t len, uint32_t *num_r, struct p3_span *rest_r);
 /* True if s is a valid unique-id: 1..70 octets in 0x21..0x7E. */
 bool p3_uidl_valid(struct p3_span s);
 
@@ -180,8 +195,8 @@ bool p3_uidl_valid(struct p3_span s);
 struct p3_capa {
 	bool top, user, uidl, resp_codes, auth_resp_code, pipelining, stls;
 	bool utf8;
-	int64_t login_delay;	/* -1: not advertised */
-	int64_t expire;		/* -1: not advertised, -2: NEVER */
+	int64_t login_delay; /* -1: not advertised */
+	int64_t expire;      /* -1: not advertised, -2: NEVER */
 	int nsasl;
 	char sasl[P3_SASL_MAX][24]; /* mechanism names, upper case */
 	char implementation[64];    /* empty: not advertised */
@@ -206,10 +221,11 @@ bool p3_capa_has_sasl(const struct p3_capa *c, const char *mech);
 
 /* Split a decoded PLAIN message "authzid\0authcid\0passwd". Each part must be
  * non-empty except authzid, and contain no NUL. 0 or -1. */
-int p3_sasl_plain_split(const uint8_t *msg, size_t len, struct p3_span *authzid_r,
-    struct p3_span *authcid_r, struct p3_span *pass_r);
+int p3_sasl_plain_split(const uint8_t *msg, size_t len,
+    struct p3_span *authzid_r, struct p3_span *authcid_r,
+    struct p3_span *pass_r);
 /* Build a PLAIN message into out; returns length or -1 if it does not fit. */
-int p3_sasl_plain_build(const char *user, const char *pass, uint8_t *out,
-    size_t cap);
+int p3_sasl_plain_build(
+    const char *user, const char *pass, uint8_t *out, size_t cap);
 
 #endif

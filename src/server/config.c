@@ -14,7 +14,7 @@ enum kind { K_BOOL, K_STR, K_LIST, K_SECS, K_UINT, K_DELAY, K_EXPIRE, K_LEVEL };
 struct key {
 	const char *name;
 	enum kind kind;
-	size_t off;	/* offset in struct srv_conf */
+	size_t off;     /* offset in struct srv_conf */
 	size_t cnt_off; /* K_LIST: offset of the count */
 	uint64_t min, max;
 	const char *help;
@@ -23,65 +23,65 @@ struct key {
 #define OFF(f) offsetof(struct srv_conf, f)
 
 static const struct key keys[] = {
-	{ "listen", K_LIST, OFF(listen), OFF(nlisten), 0, 0,
-	    "ADDR:PORT plain listener with STLS (repeatable)" },
-	{ "listen-tls", K_LIST, OFF(listen_tls), OFF(nlisten_tls), 0, 0,
-	    "ADDR:PORT implicit-TLS listener (repeatable)" },
-	{ "cert", K_STR, OFF(cert), 0, 0, 0, "FILE TLS certificate chain (PEM)" },
-	{ "key", K_STR, OFF(key), 0, 0, 0, "FILE TLS private key (PEM)" },
-	{ "users", K_STR, OFF(users), 0, 0, 0, "FILE users file" },
-	{ "maildir", K_STR, OFF(maildir), 0, 0, 0,
-	    "TEMPLATE mailbox path (%u user, %n local part, %d domain, %h home)" },
-	{ "mail-user", K_STR, OFF(mail_user), 0, 0, 0,
-	    "NAME user that reads mail, when started as root (default: the "
-	    "owner of the mail store)" },
-	{ "auth-user", K_STR, OFF(auth_user), 0, 0, 0,
-	    "NAME user of the credential process (postie, else nobody)" },
-	{ "allow-plaintext-auth", K_BOOL, OFF(allow_plaintext_auth), 0, 0, 0,
-	    "allow passwords without TLS (off)" },
-	{ "apop", K_BOOL, OFF(apop), 0, 0, 0, "enable APOP (off; insecure)" },
-	{ "apop-secrets", K_STR, OFF(apop_secrets), 0, 0, 0,
-	    "FILE user:secret lines for APOP (mode 0600)" },
-	{ "enable-last", K_BOOL, OFF(enable_last), 0, 0, 0,
-	    "enable the obsolete LAST command (off)" },
-	{ "outlook-no-nuls", K_BOOL, OFF(outlook_no_nuls), 0, 0, 0,
-	    "drop NUL bytes from messages (off)" },
-	{ "mark-seen", K_BOOL, OFF(mark_seen), 0, 0, 0,
-	    "move retrieved mail to cur/ with the S flag (on)" },
-	{ "login-delay", K_DELAY, OFF(login_delay), 0, 0, 86400,
-	    "SECS minimum time between logins, advertised (unset)" },
-	{ "expire", K_EXPIRE, OFF(expire), 0, 0, 36500,
-	    "DAYS|never advertised EXPIRE (unset)" },
-	{ "prelogin-timeout", K_SECS, OFF(prelogin_timeout), 0, 1, 3600,
-	    "SECS idle time allowed before login (60)" },
-	{ "idle-timeout", K_SECS, OFF(idle_timeout), 0, 600, 86400,
-	    "SECS idle time allowed after login (600, RFC 1939 minimum)" },
-	{ "slowdrip-timeout", K_SECS, OFF(slowdrip_timeout), 0, 1, 3600,
-	    "SECS time allowed to finish one command line (30)" },
-	{ "max-bad-commands", K_UINT, OFF(max_bad_commands), 0, 1, 1000,
-	    "N bad commands before disconnect (10)" },
-	{ "max-connections", K_UINT, OFF(max_connections), 0, 1, 1000000,
-	    "N total connections (10000)" },
-	{ "max-connections-per-source", K_UINT, OFF(max_conns_per_source), 0,
-	    1, 1000000, "N connections per client address not yet logged in (50)" },
-	{ "auth-fail-delay", K_UINT, OFF(auth_fail_delay_ms), 0, 0, 60000,
-	    "MS delay before a failed-login reply (1000)" },
-	{ "penalty-base", K_UINT, OFF(penalty_base_ms), 0, 0, 600000,
-	    "MS first delay after failed logins from a source (1000)" },
-	{ "penalty-max", K_UINT, OFF(penalty_max_ms), 0, 0, 3600000,
-	    "MS cap of the doubling brute-force delay (30000)" },
-	{ "penalty-window", K_SECS, OFF(penalty_window), 0, 1, 86400 * 7,
-	    "SECS how long failed logins are remembered (15m)" },
-	{ "known-source-days", K_UINT, OFF(known_source_days), 0, 0, 3650,
-	    "DAYS a source that logged in stays exempt from account delays "
-	    "(30)" },
-	{ "max-auth-per-source", K_UINT, OFF(max_auth_per_source), 0, 1,
-	    10000, "N parallel logins per source (4)" },
-	{ "log-level", K_LEVEL, OFF(log_level), 0, 0, 0,
-	    "error|warn|info|debug (info)" },
-	{ "syslog", K_BOOL, OFF(syslog), 0, 0, 0, "log to syslog (off: stderr)" },
-	{ "check-config", K_BOOL, OFF(check_config), 0, 0, 0,
-	    "validate the configuration, explain it, and exit" },
+    {"listen", K_LIST, OFF(listen), OFF(nlisten), 0, 0,
+	"ADDR:PORT plain listener with STLS (repeatable)"},
+    {"listen-tls", K_LIST, OFF(listen_tls), OFF(nlisten_tls), 0, 0,
+	"ADDR:PORT implicit-TLS listener (repeatable)"},
+    {"cert", K_STR, OFF(cert), 0, 0, 0, "FILE TLS certificate chain (PEM)"},
+    {"key", K_STR, OFF(key), 0, 0, 0, "FILE TLS private key (PEM)"},
+    {"users", K_STR, OFF(users), 0, 0, 0, "FILE users file"},
+    {"maildir", K_STR, OFF(maildir), 0, 0, 0,
+	"TEMPLATE mailbox path (%u user, %n local part, %d domain, %h home)"},
+    {"mail-user", K_STR, OFF(mail_user), 0, 0, 0,
+	"NAME user that reads mail, when started as root (default: the "
+	"owner of the mail store)"},
+    {"auth-user", K_STR, OFF(auth_user), 0, 0, 0,
+	"NAME user of the credential process (postie, else nobody)"},
+    {"allow-plaintext-auth", K_BOOL, OFF(allow_plaintext_auth), 0, 0, 0,
+	"allow passwords without TLS (off)"},
+    {"apop", K_BOOL, OFF(apop), 0, 0, 0, "enable APOP (off; insecure)"},
+    {"apop-secrets", K_STR, OFF(apop_secrets), 0, 0, 0,
+	"FILE user:secret lines for APOP (mode 0600)"},
+    {"enable-last", K_BOOL, OFF(enable_last), 0, 0, 0,
+	"enable the obsolete LAST command (off)"},
+    {"outlook-no-nuls", K_BOOL, OFF(outlook_no_nuls), 0, 0, 0,
+	"drop NUL bytes from messages (off)"},
+    {"mark-seen", K_BOOL, OFF(mark_seen), 0, 0, 0,
+	"move retrieved mail to cur/ with the S flag (on)"},
+    {"login-delay", K_DELAY, OFF(login_delay), 0, 0, 86400,
+	"SECS minimum time between logins, advertised (unset)"},
+    {"expire", K_EXPIRE, OFF(expire), 0, 0, 36500,
+	"DAYS|never advertised EXPIRE (unset)"},
+    {"prelogin-timeout", K_SECS, OFF(prelogin_timeout), 0, 1, 3600,
+	"SECS idle time allowed before login (60)"},
+    {"idle-timeout", K_SECS, OFF(idle_timeout), 0, 600, 86400,
+	"SECS idle time allowed after login (600, RFC 1939 minimum)"},
+    {"slowdrip-timeout", K_SECS, OFF(slowdrip_timeout), 0, 1, 3600,
+	"SECS time allowed to finish one command line (30)"},
+    {"max-bad-commands", K_UINT, OFF(max_bad_commands), 0, 1, 1000,
+	"N bad commands before disconnect (10)"},
+    {"max-connections", K_UINT, OFF(max_connections), 0, 1, 1000000,
+	"N total connections (10000)"},
+    {"max-connections-per-source", K_UINT, OFF(max_conns_per_source), 0, 1,
+	1000000, "N connections per client address not yet logged in (50)"},
+    {"auth-fail-delay", K_UINT, OFF(auth_fail_delay_ms), 0, 0, 60000,
+	"MS delay before a failed-login reply (1000)"},
+    {"penalty-base", K_UINT, OFF(penalty_base_ms), 0, 0, 600000,
+	"MS first delay after failed logins from a source (1000)"},
+    {"penalty-max", K_UINT, OFF(penalty_max_ms), 0, 0, 3600000,
+	"MS cap of the doubling brute-force delay (30000)"},
+    {"penalty-window", K_SECS, OFF(penalty_window), 0, 1, 86400 * 7,
+	"SECS how long failed logins are remembered (15m)"},
+    {"known-source-days", K_UINT, OFF(known_source_days), 0, 0, 3650,
+	"DAYS a source that logged in stays exempt from account delays "
+	"(30)"},
+    {"max-auth-per-source", K_UINT, OFF(max_auth_per_source), 0, 1, 10000,
+	"N parallel logins per source (4)"},
+    {"log-level", K_LEVEL, OFF(log_level), 0, 0, 0,
+	"error|warn|info|debug (info)"},
+    {"syslog", K_BOOL, OFF(syslog), 0, 0, 0, "log to syslog (off: stderr)"},
+    {"check-config", K_BOOL, OFF(check_config), 0, 0, 0,
+	"validate the configuration, explain it, and exit"},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -127,7 +127,7 @@ parse_bool(const char *v, bool *b)
 	    strcmp(v, "on") == 0 || strcmp(v, "1") == 0)
 		*b = true;
 	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 ||
-	    strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
+		 strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
 		*b = false;
 	else
 		return -1;
@@ -144,8 +144,9 @@ key_set(struct srv_conf *c, const struct key *k, const char *v)
 
 	switch (k->kind) {
 	case K_BOOL:
-		return parse_bool(v, (bool *)(base + k->off)) < 0 ?
-		    "expected yes or no" : NULL;
+		return parse_bool(v, (bool *)(base + k->off)) < 0
+			   ? "expected yes or no"
+			   : NULL;
 	case K_STR:
 		if (v == NULL || *v == '\0')
 			return "expected a value";
@@ -197,7 +198,7 @@ key_set(struct srv_conf *c, const struct key *k, const char *v)
 		*(int64_t *)(base + k->off) = (int64_t)n;
 		return NULL;
 	case K_LEVEL: {
-		static const char *lv[] = { "error", "warn", "info", "debug" };
+		static const char *lv[] = {"error", "warn", "info", "debug"};
 		int i;
 
 		for (i = 0; i < 4 && v != NULL; i++)
@@ -221,7 +222,7 @@ trim(char *s)
 		s++;
 	e = s + strlen(s);
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-	    e[-1] == '\n'))
+			    e[-1] == '\n'))
 		*--e = '\0';
 	return s;
 }
@@ -242,8 +243,8 @@ conf_load_file(struct srv_conf *c, const char *path, char *err, size_t errlen)
 }
 
 int
-conf_load_stream(struct srv_conf *c, void *stream, const char *path,
-    char *err, size_t errlen)
+conf_load_stream(struct srv_conf *c, void *stream, const char *path, char *err,
+    size_t errlen)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -259,14 +260,14 @@ conf_load_stream(struct srv_conf *c, void *stream, const char *path,
 
 		lineno++;
 		if ((size_t)n > CONF_LINE_MAX) {
-			(void)str_fmt(err, errlen, "%s:%u: line too long",
-			    path, lineno);
+			(void)str_fmt(
+			    err, errlen, "%s:%u: line too long", path, lineno);
 			rc = -1;
 			break;
 		}
 		if (memchr(line, '\0', (size_t)n) != NULL) {
-			(void)str_fmt(err, errlen, "%s:%u: NUL byte", path,
-			    lineno);
+			(void)str_fmt(
+			    err, errlen, "%s:%u: NUL byte", path, lineno);
 			rc = -1;
 			break;
 		}
@@ -301,8 +302,8 @@ conf_load_stream(struct srv_conf *c, void *stream, const char *path,
 }
 
 int
-conf_parse_args(struct srv_conf *c, int argc, char **argv, char *err,
-    size_t errlen)
+conf_parse_args(
+    struct srv_conf *c, int argc, char **argv, char *err, size_t errlen)
 {
 	int i;
 
@@ -310,8 +311,8 @@ conf_parse_args(struct srv_conf *c, int argc, char **argv, char *err,
 	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--config") == 0) {
 			if (i + 1 >= argc) {
-				(void)str_fmt(err, errlen,
-				    "--config: expected FILE");
+				(void)str_fmt(
+				    err, errlen, "--config: expected FILE");
 				return -1;
 			}
 			if (conf_load_file(c, argv[i + 1], err, errlen) < 0)
@@ -328,8 +329,8 @@ conf_parse_args(struct srv_conf *c, int argc, char **argv, char *err,
 			continue;
 		}
 		if (strncmp(a, "--", 2) != 0) {
-			(void)str_fmt(err, errlen, "%.64s: unexpected argument",
-			    a);
+			(void)str_fmt(
+			    err, errlen, "%.64s: unexpected argument", a);
 			return -1;
 		}
 		a += 2;
@@ -339,7 +340,8 @@ conf_parse_args(struct srv_conf *c, int argc, char **argv, char *err,
 		    k->kind == K_BOOL)
 			neg = true;
 		else if (k == NULL) {
-			(void)str_fmt(err, errlen, "--%.64s: unknown option", a);
+			(void)str_fmt(
+			    err, errlen, "--%.64s: unknown option", a);
 			return -1;
 		}
 		if (k->kind == K_BOOL)
@@ -370,8 +372,8 @@ conf_validate(const struct srv_conf *c, char *err, size_t errlen)
 	else if (c->maildir == NULL)
 		why = "maildir: no mailbox template configured";
 	else if (strstr(c->maildir, "%u") == NULL &&
-	    strstr(c->maildir, "%n") == NULL &&
-	    strstr(c->maildir, "%h") == NULL)
+		 strstr(c->maildir, "%n") == NULL &&
+		 strstr(c->maildir, "%h") == NULL)
 		why = "maildir: template must contain %u, %n or %h";
 	if (why == NULL)
 		return 0;
@@ -400,8 +402,10 @@ conf_explain(const struct srv_conf *c, void *file)
 	    (unsigned long long)c->prelogin_timeout,
 	    (unsigned long long)c->idle_timeout,
 	    (unsigned long long)c->slowdrip_timeout);
-	fprintf(f, "limits: %llu connections, %llu per source, %llu bad "
-	    "commands\n", (unsigned long long)c->max_connections,
+	fprintf(f,
+	    "limits: %llu connections, %llu per source, %llu bad "
+	    "commands\n",
+	    (unsigned long long)c->max_connections,
 	    (unsigned long long)c->max_conns_per_source,
 	    (unsigned long long)c->max_bad_commands);
 }
@@ -415,7 +419,8 @@ conf_usage(void *file)
 	fputs("usage: postie serve [--config FILE] [--KEY VALUE ...]\n"
 	      "Every key may also be set as 'key = value' in the config "
 	      "file;\nflags override the file. Boolean keys take no value "
-	      "as flags\n(--no-KEY turns one off).\n\n", f);
+	      "as flags\n(--no-KEY turns one off).\n\n",
+	    f);
 	for (i = 0; i < NKEYS; i++)
 		fprintf(f, "  --%-28s %s\n", keys[i].name, keys[i].help);
 }

@@ -37,15 +37,15 @@ sink(void *ctx, const void *p, size_t len)
 uint64_t
 conn_idle_limit(const struct conn *c)
 {
-	return c->sess.state == SS_AUTH ? c->srv->conf->prelogin_timeout :
-	    c->srv->conf->idle_timeout;
+	return c->sess.state == SS_AUTH ? c->srv->conf->prelogin_timeout
+					: c->srv->conf->idle_timeout;
 }
 
 void
 conn_arm_timer(struct conn *c, uint64_t ms)
 {
-	struct timeval tv = { (time_t)(ms / 1000),
-		(suseconds_t)(ms % 1000) * 1000 };
+	struct timeval tv = {
+	    (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
 
 	evtimer_add(c->timer, &tv);
 }
@@ -159,8 +159,8 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *sa, bool tls)
 	srv->conns = c;
 	srv->nconns++;
 	p3_reader_init(&c->rd, P3_CMD_MAX);
-	sess_init(&c->sess, srv->conf, &srv->hooks, tls, srv->ctx != NULL,
-	    sink, c);
+	sess_init(
+	    &c->sess, srv->conf, &srv->hooks, tls, srv->ctx != NULL, sink, c);
 	set_callbacks(c);
 	conn_arm_timer(c, conn_idle_limit(c) * 1000);
 	if (srv->conf->apop) {
@@ -188,10 +188,10 @@ conn_free(struct conn *c)
 	else
 		(void)str_copy(user, "-", sizeof(user));
 	log_info("session end: user=%s peer=%s tls=%s retr=%u/%llu top=%u "
-		 "dele=%u duration=%llu.%03llus", user, c->peer,
-	    c->sess.tls ? tls_version_name(c->ssl) : "none", c->sess.n_retr,
-	    (unsigned long long)c->sess.retr_bytes, c->sess.n_top,
-	    c->sess.n_dele, (unsigned long long)(ms / 1000),
+		 "dele=%u duration=%llu.%03llus",
+	    user, c->peer, c->sess.tls ? tls_version_name(c->ssl) : "none",
+	    c->sess.n_retr, (unsigned long long)c->sess.retr_bytes,
+	    c->sess.n_top, c->sess.n_dele, (unsigned long long)(ms / 1000),
 	    (unsigned long long)(ms % 1000));
 	sess_abort(&c->sess);
 	conn_sasl_drop(c);
@@ -244,9 +244,10 @@ do_starttls(struct conn *c)
 	evbuffer_drain(in, evbuffer_get_length(in));
 	bufferevent_free(c->bev);
 	c->ssl = SSL_new(c->srv->ctx);
-	c->bev = c->ssl == NULL ? NULL :
-	    bufferevent_openssl_socket_new(c->srv->base, c->fd, c->ssl,
-		BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	c->bev = c->ssl == NULL ? NULL
+				: bufferevent_openssl_socket_new(c->srv->base,
+				      c->fd, c->ssl, BUFFEREVENT_SSL_ACCEPTING,
+				      BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		log_err("peer=%s: cannot start TLS", c->peer);
 		if (c->ssl != NULL)
@@ -290,7 +291,8 @@ stream_more(struct conn *c)
 			continue;
 		if (n < 0) {
 			log_err("peer=%s: read error while sending a message: "
-				"%s", c->peer, strerror(errno));
+				"%s",
+			    c->peer, strerror(errno));
 			conn_free(c); /* a truncated body must not look whole */
 			return;
 		}
@@ -302,8 +304,8 @@ stream_more(struct conn *c)
 			conn_free(c);
 			return;
 		}
-		v.iov_len = p3_dotenc_feed(&c->enc, c->srv->rdbuf, (size_t)n,
-		    v.iov_base);
+		v.iov_len = p3_dotenc_feed(
+		    &c->enc, c->srv->rdbuf, (size_t)n, v.iov_base);
 		evbuffer_commit_space(out, &v, 1);
 	}
 	if (!c->streaming)
@@ -335,8 +337,8 @@ do_action(struct conn *c, struct sess_act *act)
 	case SA_SEND_MSG:
 		c->streaming = true;
 		c->stream_fd = act->fd;
-		p3_dotenc_init(&c->enc, srv->conf->outlook_no_nuls,
-		    act->top_lines);
+		p3_dotenc_init(
+		    &c->enc, srv->conf->outlook_no_nuls, act->top_lines);
 		stream_more(c);
 		return;
 	}
@@ -371,7 +373,7 @@ conn_input(struct conn *c)
 
 	tls_binding(c);
 	while (!c->closing && !c->starttls && !c->auth_pending &&
-	    !c->streaming && (len = evbuffer_get_length(in)) > 0) {
+	       !c->streaming && (len = evbuffer_get_length(in)) > 0) {
 		c->rd.max = sess_line_max(&c->sess);
 		take = len < c->rd.max + 1 ? len : c->rd.max + 1;
 		if ((p = evbuffer_pullup(in, (ssize_t)take)) == NULL) {
@@ -394,8 +396,8 @@ conn_input(struct conn *c)
 			if (c->partial_ms == 0) {
 				/* A line has started: it must end in time. */
 				c->partial_ms = time_mono_ms();
-				conn_arm_timer(c,
-				    c->srv->conf->slowdrip_timeout * 1000);
+				conn_arm_timer(
+				    c, c->srv->conf->slowdrip_timeout * 1000);
 			}
 			break;
 		}

@@ -34,8 +34,8 @@ struct server {
 	struct sess_hooks hooks;
 	struct login_tab *logins;
 	struct pen_tab *pen;
-	char hostname[64];	/* for APOP timestamps */
-	uint8_t fp_key[32];	/* keys password fingerprints; random */
+	char hostname[64];             /* for APOP timestamps */
+	uint8_t fp_key[32];            /* keys password fingerprints; random */
 	uint8_t rdbuf[SRV_RETR_CHUNK]; /* message read buffer (one thread) */
 };
 
@@ -47,30 +47,30 @@ struct conn {
 	SSL *ssl;
 	struct sess sess;
 	struct p3_reader rd;
-	char peer[64];	    /* "addr:port" */
-	char host[48];	    /* "addr" */
-	char src[64];	    /* brute-force key: address, or IPv6 /64 */
+	char peer[64];          /* "addr:port" */
+	char host[48];          /* "addr" */
+	char src[64];           /* brute-force key: address, or IPv6 /64 */
 	uint8_t fp[PEN_FP_LEN]; /* keyed hash of the attempted credentials */
-	const char *mech;   /* mechanism of the pending attempt */
-	bool auth_waiting;  /* brute-force delay before the check */
+	const char *mech;       /* mechanism of the pending attempt */
+	bool auth_waiting;      /* brute-force delay before the check */
 	struct event *timer;
 	uint64_t start_ms, active_ms, partial_ms;
 	uint32_t auth_id;
-	int auth_result;    /* delayed failure reply */
+	int auth_result; /* delayed failure reply */
 	bool auth_pending;
-	int sasl_op;	    /* enum sess_sasl_op of the pending check, or -1 */
-	uint32_t sasl_xid;  /* SCRAM exchange held by authd, or 0 */
+	int sasl_op;       /* enum sess_sasl_op of the pending check, or -1 */
+	uint32_t sasl_xid; /* SCRAM exchange held by authd, or 0 */
 	struct sasl_done *sasl_ok; /* verified, waiting for the client's ack */
-	bool cb_done;	    /* channel binding looked up after the handshake */
-	char cb64[48];	    /* base64 tls-exporter binding, or "" */
+	bool cb_done;  /* channel binding looked up after the handshake */
+	char cb64[48]; /* base64 tls-exporter binding, or "" */
 	bool closing, starttls, streaming;
 	int stream_fd;
 	struct p3_dotenc enc;
 };
 
 /* Accept a connection on fd; tls: implicit TLS. */
-void conn_accept(struct server *srv, int fd, const struct sockaddr *sa,
-    bool tls);
+void conn_accept(
+    struct server *srv, int fd, const struct sockaddr *sa, bool tls);
 /* Tear a connection down: log the session, release everything. */
 void conn_free(struct conn *c);
 struct authd_reply;
@@ -91,8 +91,8 @@ void conn_auth_start(struct conn *c, struct sess_act *act);
 /* Send the pending check to the credential process now. */
 void conn_auth_send(struct conn *c);
 /* Give a check's result to the session and read on. */
-void conn_auth_finish(struct conn *c, int result, const char *user,
-    const char *path);
+void conn_auth_finish(
+    struct conn *c, int result, const char *user, const char *path);
 /* SA_SASL: START/STEP as conn_auth_start; ACK logs in; ABORT drops. */
 void conn_sasl_action(struct conn *c, struct sess_act *act);
 /* Tell the credential process to forget c's SCRAM exchange, if any, and

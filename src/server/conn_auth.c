@@ -22,8 +22,8 @@ struct sasl_done {
 	char path[STORE_PATH_MAX];
 };
 
-static void auth_complete(struct conn *c, int result, const char *user,
-    const char *path);
+static void auth_complete(
+    struct conn *c, int result, const char *user, const char *path);
 
 /* Parallel password checks (queued or in flight) from c's source. */
 static unsigned
@@ -45,8 +45,9 @@ static void
 fingerprint(struct conn *c, const char *user, size_t ulen, const char *pass,
     size_t plen)
 {
-	OSSL_PARAM p[2] = { OSSL_PARAM_construct_utf8_string(
-		OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0), OSSL_PARAM_END };
+	OSSL_PARAM p[2] = {OSSL_PARAM_construct_utf8_string(
+			       OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+	    OSSL_PARAM_END};
 	uint8_t md[EVP_MAX_MD_SIZE];
 	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
@@ -77,8 +78,10 @@ conn_auth_start(struct conn *c, struct sess_act *act)
 		log_warn("peer=%s: too many parallel logins from this source",
 		    c->peer);
 		conn_sasl_drop(c);
-		sess_auth_refuse(&c->sess, "-ERR [SYS/TEMP] Too many parallel "
-		    "logins from your address, try again later", act);
+		sess_auth_refuse(&c->sess,
+		    "-ERR [SYS/TEMP] Too many parallel "
+		    "logins from your address, try again later",
+		    act);
 		return;
 	}
 	c->mech = act->mech;
@@ -116,8 +119,8 @@ send_check(struct conn *c, uint32_t id)
 		    c->cb64, strlen(c->cb64), s->sasl_data, s->sasl_dlen,
 		    c->host);
 	if (c->sasl_op == SASL_OP_STEP)
-		return authd_send_sasl_step(srv->authd_fd, id, c->sasl_xid,
-		    s->sasl_data, s->sasl_dlen);
+		return authd_send_sasl_step(
+		    srv->authd_fd, id, c->sasl_xid, s->sasl_data, s->sasl_dlen);
 	if (strcmp(c->mech, "APOP") == 0)
 		return authd_send_apop(srv->authd_fd, id, s->user, s->user_len,
 		    s->pass, s->pass_len, s->apop_ts, c->host);
@@ -224,8 +227,9 @@ conn_auth_reply(struct conn *c, const struct authd_reply *r)
 	} else if (result == IPC_RES_FAIL) {
 		/* One stable line per failure; see docs/fail2ban.md. */
 		log_warn("auth failed: user=\"%s\" source=%s mech=%s tls=%s "
-			 "counted=%s failures=%u", esc, c->host, c->mech,
-		    c->sess.tls ? "yes" : "no", counted ? "yes" : "no",
+			 "counted=%s failures=%u",
+		    esc, c->host, c->mech, c->sess.tls ? "yes" : "no",
+		    counted ? "yes" : "no",
 		    pen_failures(srv->pen, c->src, time_mono_ms()));
 		if (srv->conf->auth_fail_delay_ms > 0) {
 			c->auth_result = result;
@@ -252,8 +256,7 @@ auth_complete(struct conn *c, int result, const char *user, const char *path)
 }
 
 void
-conn_auth_finish(struct conn *c, int result, const char *user,
-    const char *path)
+conn_auth_finish(struct conn *c, int result, const char *user, const char *path)
 {
 	c->auth_pending = false;
 	auth_complete(c, result, user, path);

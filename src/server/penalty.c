@@ -7,16 +7,16 @@
 #include "lib/util.h"
 #include "server/penalty.h"
 
-#define KEY_MAX	    192
-#define REPEAT_FPS  8 /* remembered wrong passwords per source */
-#define NBUCKETS    4096
+#define KEY_MAX    192
+#define REPEAT_FPS 8 /* remembered wrong passwords per source */
+#define NBUCKETS   4096
 
 struct ent {
 	struct ent *next;
-	uint64_t last;	      /* last failure or success */
-	uint64_t next_slot;   /* reservation: no attempt before this */
-	unsigned failures;    /* counted failures in the window */
-	bool good;	      /* pair table: logged in successfully */
+	uint64_t last;      /* last failure or success */
+	uint64_t next_slot; /* reservation: no attempt before this */
+	unsigned failures;  /* counted failures in the window */
+	bool good;          /* pair table: logged in successfully */
 	uint8_t fps[REPEAT_FPS][PEN_FP_LEN];
 	unsigned nfp;
 	char key[KEY_MAX];
@@ -189,8 +189,7 @@ fail(const struct pen_tab *t, struct ent *e, uint64_t now)
 }
 
 uint64_t
-pen_schedule(struct pen_tab *t, const char *src, const char *user,
-    uint64_t now)
+pen_schedule(struct pen_tab *t, const char *src, const char *user, uint64_t now)
 {
 	char pk[KEY_MAX];
 	struct ent *s, *a, *p;

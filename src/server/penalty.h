@@ -37,8 +37,8 @@ void pen_free(struct pen_tab **t);
 void pen_source_key(const char *host, char *out, size_t outlen);
 /* An attempt for user from src at now: returns how long (ms) to wait before
  * checking the password, and reserves that slot for this attempt. */
-uint64_t pen_schedule(struct pen_tab *t, const char *src, const char *user,
-    uint64_t now);
+uint64_t pen_schedule(
+    struct pen_tab *t, const char *src, const char *user, uint64_t now);
 /* Record the outcome of a checked attempt. fp identifies the password tried
  * (a keyed hash; never the password). Returns true if the failure counted
  * (false for a repeat of the same wrong password, or for a success). */

@@ -47,8 +47,8 @@ can_read(const struct stat *st, uid_t uid, gid_t gid)
 }
 
 int
-privsep_plan(const struct srv_conf *c, struct privsep_plan *p, char *err,
-    size_t errlen)
+privsep_plan(
+    const struct srv_conf *c, struct privsep_plan *p, char *err, size_t errlen)
 {
 	char root[STORE_PATH_MAX];
 	struct stat st;
@@ -59,15 +59,17 @@ privsep_plan(const struct srv_conf *c, struct privsep_plan *p, char *err,
 		return 0;
 	if (c->mail_user != NULL) {
 		if (priv_lookup(c->mail_user, &p->mail_uid, &p->mail_gid) < 0) {
-			(void)str_fmt(err, errlen, "mail-user: no user %s",
-			    c->mail_user);
+			(void)str_fmt(
+			    err, errlen, "mail-user: no user %s", c->mail_user);
 			return -1;
 		}
-		(void)str_copy(p->mail_user, c->mail_user, sizeof(p->mail_user));
+		(void)str_copy(
+		    p->mail_user, c->mail_user, sizeof(p->mail_user));
 	} else {
 		if (template_root(c->maildir, root, sizeof(root)) < 0 ||
 		    stat(root, &st) < 0) {
-			(void)str_fmt(err, errlen, "maildir: cannot find the "
+			(void)str_fmt(err, errlen,
+			    "maildir: cannot find the "
 			    "mail store above %s; give --mail-user NAME",
 			    c->maildir);
 			return -1;
@@ -77,14 +79,15 @@ privsep_plan(const struct srv_conf *c, struct privsep_plan *p, char *err,
 		p->mail_uid = st.st_uid;
 		p->mail_gid = pw != NULL ? pw->pw_gid : st.st_gid;
 		if (pw != NULL)
-			(void)str_copy(p->mail_user, pw->pw_name,
-			    sizeof(p->mail_user));
+			(void)str_copy(
+			    p->mail_user, pw->pw_name, sizeof(p->mail_user));
 		else
 			(void)str_fmt(p->mail_user, sizeof(p->mail_user),
 			    "uid %ld", (long)st.st_uid);
 	}
 	if (p->mail_uid == 0) {
-		(void)str_fmt(err, errlen, "maildir: the mail store is owned by "
+		(void)str_fmt(err, errlen,
+		    "maildir: the mail store is owned by "
 		    "root; postie will not read mail as root. Give the Maildirs "
 		    "to a mail user (chown -R vmail: DIR) or give --mail-user "
 		    "NAME");
@@ -94,8 +97,8 @@ privsep_plan(const struct srv_conf *c, struct privsep_plan *p, char *err,
 	    sizeof(p->auth_user));
 	if (priv_lookup(p->auth_user, &p->auth_uid, &p->auth_gid) < 0) {
 		if (c->auth_user != NULL) {
-			(void)str_fmt(err, errlen, "auth-user: no user %s",
-			    c->auth_user);
+			(void)str_fmt(
+			    err, errlen, "auth-user: no user %s", c->auth_user);
 			return -1;
 		}
 		(void)str_copy(p->auth_user, "nobody", sizeof(p->auth_user));
@@ -108,7 +111,8 @@ privsep_plan(const struct srv_conf *c, struct privsep_plan *p, char *err,
 	else
 		log_warn("users file %s is not readable by %s: the credential "
 			 "process stays root (chown root:%s FILE; chmod 640 "
-			 "FILE)", c->users, p->auth_user, p->auth_user);
+			 "FILE)",
+		    c->users, p->auth_user, p->auth_user);
 	return 0;
 }
 
@@ -130,8 +134,8 @@ send_reload(const struct srv_conf *c, int fd)
 	memcpy(msg + 4, cert, (size_t)cl);
 	memcpy(msg + 4 + cl, key, (size_t)kl);
 	if (send(fd, msg, (size_t)(cl + kl + 4), MSG_NOSIGNAL) < 0)
-		log_err("SIGHUP: cannot pass the certificate: %s",
-		    strerror(errno));
+		log_err(
+		    "SIGHUP: cannot pass the certificate: %s", strerror(errno));
 	mem_wipe(msg, (size_t)(cl + kl + 4));
 out:
 	if (key != NULL)
@@ -168,8 +172,8 @@ privsep_reload_recv(int fd, char *err, size_t errlen)
 }
 
 int
-privsep_master(const struct srv_conf *c, pid_t server, pid_t authd,
-    int reload_fd)
+privsep_master(
+    const struct srv_conf *c, pid_t server, pid_t authd, int reload_fd)
 {
 	sigset_t set;
 	siginfo_t si;
@@ -193,10 +197,12 @@ privsep_master(const struct srv_conf *c, pid_t server, pid_t authd,
 			while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 				if (pid == server)
 					goto done;
-				if (pid == authd && !(WIFEXITED(status) &&
-				    WEXITSTATUS(status) == 0))
+				if (pid == authd &&
+				    !(WIFEXITED(status) &&
+					WEXITSTATUS(status) == 0))
 					log_err("credential process died "
-						"(status %d)", status);
+						"(status %d)",
+					    status);
 			}
 		}
 	}

@@ -21,10 +21,10 @@
 #include "server/config.h"
 
 struct privsep_plan {
-	bool root;		/* started as root: separate */
+	bool root; /* started as root: separate */
 	uid_t mail_uid;
 	gid_t mail_gid;
-	bool auth_drop;		/* credential process drops to auth_uid */
+	bool auth_drop; /* credential process drops to auth_uid */
 	uid_t auth_uid;
 	gid_t auth_gid;
 	char mail_user[64], auth_user[64];
@@ -32,13 +32,13 @@ struct privsep_plan {
 
 /* Decide the users to run as. -1 with a reason naming the key when the plan
  * is impossible (unknown user, mail store owned by root). */
-int privsep_plan(const struct srv_conf *c, struct privsep_plan *p, char *err,
-    size_t errlen);
+int privsep_plan(
+    const struct srv_conf *c, struct privsep_plan *p, char *err, size_t errlen);
 /* Run the root master until the server child exits: forwards SIGTERM/SIGINT,
  * sends re-read cert and key over reload_fd on SIGHUP, reaps the credential
  * process. Returns the server's exit status. */
-int privsep_master(const struct srv_conf *c, pid_t server, pid_t authd,
-    int reload_fd);
+int privsep_master(
+    const struct srv_conf *c, pid_t server, pid_t authd, int reload_fd);
 /* Server side: read one reload message from fd and build a new context.
  * Returns it, or NULL with err. */
 SSL_CTX *privsep_reload_recv(int fd, char *err, size_t errlen);

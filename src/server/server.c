@@ -145,7 +145,8 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	}
 	net_host_str(sa, host, sizeof(host));
 	if (count_prelogin(srv, host) >= srv->conf->max_conns_per_source) {
-		log_warn("peer=%s: too many connections from this source", host);
+		log_warn(
+		    "peer=%s: too many connections from this source", host);
 		refuse(fd, "-ERR [SYS/TEMP] Too many connections from your "
 			   "address, try again later\r\n");
 		return;
@@ -192,13 +193,14 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 {
 	struct server *srv = arg;
 	struct conn *c, *next;
-	struct timeval tv = { 5, 0 };
+	struct timeval tv = {5, 0};
 	int i;
 
 	if (srv->stopping)
 		return;
 	log_info("signal %d: shutting down (%u sessions; nothing is deleted "
-		 "for unfinished sessions)", (int)sig, srv->nconns);
+		 "for unfinished sessions)",
+	    (int)sig, srv->nconns);
 	srv->stopping = true;
 	for (i = 0; i < srv->nls; i++)
 		evconnlistener_disable(srv->ls[i]);
@@ -221,8 +223,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 
 	if (srv->conf->cert == NULL)
 		return;
-	ctx = tls_server_ctx(srv->conf->cert, srv->conf->key, err,
-	    sizeof(err));
+	ctx = tls_server_ctx(srv->conf->cert, srv->conf->key, err, sizeof(err));
 	if (ctx == NULL) {
 		log_err("SIGHUP: keeping the old certificate: %s", err);
 		return;
@@ -241,8 +242,8 @@ bind_listeners(const struct srv_conf *conf, int *fds)
 
 	for (i = 0; i < conf->nlisten + conf->nlisten_tls; i++) {
 		bool tls = i >= conf->nlisten;
-		const char *spec = tls ? conf->listen_tls[i - conf->nlisten] :
-		    conf->listen[i];
+		const char *spec =
+		    tls ? conf->listen_tls[i - conf->nlisten] : conf->listen[i];
 
 		if ((fds[i] = net_listen(spec, err, sizeof(err))) < 0) {
 			log_err("listen: %s", err);
@@ -273,7 +274,9 @@ open_listeners(struct server *srv, int *fds, int n)
 		srv->nls++;
 		log_info("listening on %s (%s)",
 		    tls ? conf->listen_tls[i - conf->nlisten] : conf->listen[i],
-		    tls ? "implicit TLS" : srv->ctx ? "STLS" : "plain, no TLS");
+		    tls        ? "implicit TLS"
+		    : srv->ctx ? "STLS"
+			       : "plain, no TLS");
 	}
 	return 0;
 }
@@ -356,9 +359,9 @@ server_run(const struct srv_conf *conf)
 	srv.hooks.login_wait = login_wait;
 	srv.hooks.login_done = login_done;
 	srv.hooks.ctx = &srv;
-	struct pen_conf pc = { conf->penalty_base_ms, conf->penalty_max_ms,
-		conf->penalty_window * 1000,
-		conf->known_source_days * 86400 * 1000, 100000 };
+	struct pen_conf pc = {conf->penalty_base_ms, conf->penalty_max_ms,
+	    conf->penalty_window * 1000, conf->known_source_days * 86400 * 1000,
+	    100000};
 
 	if ((srv.logins = calloc(1, sizeof(*srv.logins))) == NULL ||
 	    (srv.pen = pen_new(&pc)) == NULL ||
@@ -366,9 +369,8 @@ server_run(const struct srv_conf *conf)
 		log_err("start-up: out of memory or no randomness");
 		return 1;
 	}
-	if (conf->cert != NULL &&
-	    (srv.ctx = tls_server_ctx(conf->cert, conf->key, err,
-		sizeof(err))) == NULL) {
+	if (conf->cert != NULL && (srv.ctx = tls_server_ctx(conf->cert,
+				       conf->key, err, sizeof(err))) == NULL) {
 		log_err("tls: %s", err);
 		goto out;
 	}
@@ -377,8 +379,10 @@ server_run(const struct srv_conf *conf)
 		(void)str_copy(srv.hostname, "localhost", sizeof(srv.hostname));
 	if (conf->apop) {
 		log_warn("APOP is on: it uses MD5 and plaintext-equivalent "
-			 "secrets (%s)", conf->apop_secrets ? conf->apop_secrets :
-		    "no apop-secrets file: every APOP login fails");
+			 "secrets (%s)",
+		    conf->apop_secrets
+			? conf->apop_secrets
+			: "no apop-secrets file: every APOP login fails");
 		authd_set_apop(conf->apop_secrets);
 	}
 	if (privsep_plan(conf, &plan, err, sizeof(err)) < 0) {
@@ -388,7 +392,7 @@ server_run(const struct srv_conf *conf)
 	/* A SCRAM exchange may wait for the client (pre-login timeout) and
 	 * then for the brute-force delay before its proof is checked. */
 	authd_set_sasl_ttl((unsigned)(conf->prelogin_timeout +
-	    conf->penalty_max_ms / 1000 + 10));
+				      conf->penalty_max_ms / 1000 + 10));
 	/* Fork the credential process before anything else is open. */
 	srv.authd_fd = authd_start(conf->users, conf->maildir,
 	    plan.auth_drop ? plan.auth_uid : (uid_t)-1, plan.auth_gid,
@@ -410,11 +414,12 @@ server_run(const struct srv_conf *conf)
 	}
 	if ((srv.base = event_base_new()) == NULL)
 		goto out;
-	if (reload_fd >= 0 && (srv.reload_ev = event_new(srv.base, reload_fd,
-	    EV_READ | EV_PERSIST, on_reload, &srv)) != NULL)
+	if (reload_fd >= 0 &&
+	    (srv.reload_ev = event_new(srv.base, reload_fd,
+		 EV_READ | EV_PERSIST, on_reload, &srv)) != NULL)
 		event_add(srv.reload_ev, NULL);
-	srv.authd_ev = event_new(srv.base, srv.authd_fd, EV_READ | EV_PERSIST,
-	    on_authd, &srv);
+	srv.authd_ev = event_new(
+	    srv.base, srv.authd_fd, EV_READ | EV_PERSIST, on_authd, &srv);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, &srv);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_stop, &srv);
 	srv.sig_hup = evsignal_new(srv.base, SIGHUP, on_hup, &srv);

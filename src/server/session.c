@@ -187,8 +187,8 @@ start_auth(struct sess *s, const char *mech, const char *user, size_t ulen,
 
 /* Decode base64 SASL data into buf; -1 on bad encoding. "=" is empty. */
 static int
-sasl_decode(struct sess *s, const char *p, size_t len, uint8_t *buf,
-    size_t cap, size_t *outlen)
+sasl_decode(struct sess *s, const char *p, size_t len, uint8_t *buf, size_t cap,
+    size_t *outlen)
 {
 	if (len == 1 && p[0] == '=') {
 		*outlen = 0;
@@ -213,12 +213,12 @@ sasl_plain(struct sess *s, const char *p, size_t len, struct sess_act *act)
 		return;
 	if (p3_sasl_plain_split(msg, n, &authz, &authc, &pass) < 0 ||
 	    (authz.len > 0 && (authz.len != authc.len ||
-	    memcmp(authz.p, authc.p, authc.len) != 0))) {
+				  memcmp(authz.p, authc.p, authc.len) != 0))) {
 		/* Malformed or a proxy login we do not offer: a failure. */
 		start_auth(s, "PLAIN", "", 0, "", 0, act);
 	} else {
-		start_auth(s, "PLAIN", authc.p, authc.len, pass.p, pass.len,
-		    act);
+		start_auth(
+		    s, "PLAIN", authc.p, authc.len, pass.p, pass.len, act);
 	}
 	mem_wipe(msg, sizeof(msg));
 }
@@ -257,8 +257,8 @@ sasl_step(struct sess *s, const char *line, size_t len, struct sess_act *act)
 		s->sasl = SASL_NONE;
 		if (n > P3_PASS_MAX || memchr(buf, 0, n) != NULL)
 			n = 0;
-		start_auth(s, "LOGIN", s->user, s->user_len, (const char *)buf, n,
-		    act);
+		start_auth(s, "LOGIN", s->user, s->user_len, (const char *)buf,
+		    n, act);
 	}
 	mem_wipe(buf, sizeof(buf));
 }
@@ -292,9 +292,9 @@ cmd_auth(struct sess *s, const struct p3_cmd *c, struct sess_act *act)
 		else if (!plus && !plaintext_ok(s))
 			sess_reply(s, R_NEEDTLS);
 		else
-			sess_scram_begin(s, plus ? "SCRAM-SHA-256-PLUS" :
-			    "SCRAM-SHA-256", c->argc == 2 ? &c->argv[1] : NULL,
-			    act);
+			sess_scram_begin(s,
+			    plus ? "SCRAM-SHA-256-PLUS" : "SCRAM-SHA-256",
+			    c->argc == 2 ? &c->argv[1] : NULL, act);
 		return;
 	}
 	if (!str_case_eq(m->p, m->len, "PLAIN") &&
@@ -375,7 +375,7 @@ state_auth(struct sess *s, const struct p3_cmd *c, struct sess_act *act)
 		if (!s->conf->apop || s->apop_ts[0] == '\0')
 			sess_bad(s, R_UNKNOWN, act);
 		else if (c->argc != 2 || c->argv[0].len > P3_USER_MAX ||
-		    c->argv[1].len != 32)
+			 c->argv[1].len != 32)
 			sess_bad(s, R_BADARGS, act);
 		else
 			start_auth(s, "APOP", c->argv[0].p, c->argv[0].len,
@@ -388,8 +388,8 @@ state_auth(struct sess *s, const struct p3_cmd *c, struct sess_act *act)
 }
 
 void
-sess_auth_done(struct sess *s, int result, const char *user,
-    const char *path, struct sess_act *act)
+sess_auth_done(struct sess *s, int result, const char *user, const char *path,
+    struct sess_act *act)
 {
 	enum md_err err;
 	const char *why;
@@ -410,8 +410,10 @@ sess_auth_done(struct sess *s, int result, const char *user,
 	s->user_len = strlen(s->user);
 	if (s->hooks != NULL && s->conf->login_delay > 0 &&
 	    (wait = s->hooks->login_wait(s->hooks->ctx, s->user)) > 0) {
-		sess_replyf(s, "-ERR [LOGIN-DELAY] Logins must be at least %lld "
-		    "seconds apart", (long long)s->conf->login_delay);
+		sess_replyf(s,
+		    "-ERR [LOGIN-DELAY] Logins must be at least %lld "
+		    "seconds apart",
+		    (long long)s->conf->login_delay);
 		return;
 	}
 	memset(&o, 0, sizeof(o));
@@ -474,8 +476,8 @@ sess_bad_line(struct sess *s, bool is_nul, struct sess_act *act)
 		sess_sasl_cancel(s, R_CANCEL, act);
 		return;
 	}
-	sess_bad(s, is_nul ? "-ERR NUL byte in command" : "-ERR Line too long",
-	    act);
+	sess_bad(
+	    s, is_nul ? "-ERR NUL byte in command" : "-ERR Line too long", act);
 }
 
 void

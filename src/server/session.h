@@ -22,7 +22,7 @@ enum sess_act_kind {
 	SA_STARTTLS, /* flush "+OK", discard unread input, then handshake */
 	SA_AUTH,     /* check act.user/act.pass; then call sess_auth_done */
 	SA_SEND_MSG, /* stream act.fd through a dot encoder (act.top_lines) */
-	SA_SASL	     /* a SCRAM step for the credential process: act.sasl_op */
+	SA_SASL      /* a SCRAM step for the credential process: act.sasl_op */
 };
 
 /* SA_SASL operations. START and STEP forward act.data (base64, borrowed
@@ -39,16 +39,16 @@ enum sess_sasl_op {
 
 struct sess_act {
 	enum sess_act_kind kind;
-	int fd;			/* SA_SEND_MSG: message file, caller closes */
-	int64_t top_lines;	/* SA_SEND_MSG: -1 for RETR */
-	const char *user;	/* SA_AUTH: borrowed until sess_auth_done */
+	int fd;            /* SA_SEND_MSG: message file, caller closes */
+	int64_t top_lines; /* SA_SEND_MSG: -1 for RETR */
+	const char *user;  /* SA_AUTH: borrowed until sess_auth_done */
 	size_t ulen;
-	const char *pass;	/* SA_AUTH: wiped by sess_auth_done */
+	const char *pass; /* SA_AUTH: wiped by sess_auth_done */
 	size_t plen;
-	const char *mech;	/* SA_AUTH: "USER", "PLAIN", "LOGIN", "APOP";
-				 * SA_SASL: "SCRAM-SHA-256[-PLUS]" */
+	const char *mech;          /* SA_AUTH: "USER", "PLAIN", "LOGIN", "APOP";
+				    * SA_SASL: "SCRAM-SHA-256[-PLUS]" */
 	enum sess_sasl_op sasl_op; /* SA_SASL */
-	const char *data;	/* SA_SASL START/STEP: base64 message */
+	const char *data;          /* SA_SASL START/STEP: base64 message */
 	size_t dlen;
 };
 
@@ -65,22 +65,22 @@ struct sess {
 	const struct srv_conf *conf;
 	const struct sess_hooks *hooks;
 	enum sess_state state;
-	bool tls;	 /* TLS is active on this connection */
-	bool tls_avail;	 /* the server can offer STLS */
-	bool cb_avail;	 /* tls-exporter channel binding known (TLS 1.3) */
-	int sasl;	 /* SASL exchange in progress (internal step) */
+	bool tls;       /* TLS is active on this connection */
+	bool tls_avail; /* the server can offer STLS */
+	bool cb_avail;  /* tls-exporter channel binding known (TLS 1.3) */
+	int sasl;       /* SASL exchange in progress (internal step) */
 	const char *sasl_mech; /* SCRAM mechanism in progress */
 	char *sasl_data; /* SCRAM: client message being forwarded (heap) */
 	size_t sasl_dlen;
-	bool have_user;	 /* USER accepted, waiting for PASS */
+	bool have_user; /* USER accepted, waiting for PASS */
 	char user[P3_USER_MAX + 1];
 	size_t user_len;
 	char pass[P3_PASS_MAX + 1];
 	size_t pass_len;
-	unsigned bad;	 /* bad commands so far */
+	unsigned bad;      /* bad commands so far */
 	char apop_ts[128]; /* RFC 1939 §7 greeting timestamp, or "" */
 	struct maildir *md;
-	uint32_t last;	 /* LAST: highest message number accessed */
+	uint32_t last; /* LAST: highest message number accessed */
 	/* Statistics for the session-end log line. */
 	uint32_t n_retr, n_top, n_dele;
 	uint64_t retr_bytes;
@@ -99,8 +99,8 @@ void sess_greet(struct sess *s, const char *ts);
 /* Longest input line accepted now (commands, or SASL responses). */
 size_t sess_line_max(const struct sess *s);
 /* Handle one complete line (no CRLF). Fills *act. */
-void sess_line(struct sess *s, const char *line, size_t len,
-    struct sess_act *act);
+void sess_line(
+    struct sess *s, const char *line, size_t len, struct sess_act *act);
 /* The line reader found an over-long line or a NUL byte: reply and count a
  * bad command. is_nul distinguishes the two. Fills *act. */
 void sess_bad_line(struct sess *s, bool is_nul, struct sess_act *act);
@@ -117,8 +117,8 @@ void sess_set_binding(struct sess *s);
 /* A SCRAM START or STEP was answered with a challenge (base64): send it
  * as "+ data" and wait for the client's next message. user is the
  * authentication id the credential process read ("" if none). */
-void sess_sasl_challenge(struct sess *s, const char *user, const char *data,
-    size_t dlen);
+void sess_sasl_challenge(
+    struct sess *s, const char *user, const char *data, size_t dlen);
 /* The proof was right: send the server's final message (base64) and wait
  * for the client's empty response (RFC 4422 §5, RFC 5034 §4), which yields
  * SASL_OP_ACK. */

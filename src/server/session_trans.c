@@ -46,8 +46,8 @@ visible_totals(const struct sess *s, uint32_t *n_r, uint64_t *size_r)
 
 /* LIST or UIDL: one message, or a listing of all that are not deleted. */
 static void
-cmd_listing(struct sess *s, const struct p3_cmd *c, bool uidl,
-    struct sess_act *act)
+cmd_listing(
+    struct sess *s, const struct p3_cmd *c, bool uidl, struct sess_act *act)
 {
 	char line[P3_UIDL_MAX + 32];
 	uint32_t i, n;
@@ -80,8 +80,8 @@ cmd_listing(struct sess *s, const struct p3_cmd *c, bool uidl,
 		if (m->deleted)
 			continue;
 		if (uidl)
-			len = str_fmt(line, sizeof(line), "%u %s\r\n", i + 1,
-			    m->uidl);
+			len = str_fmt(
+			    line, sizeof(line), "%u %s\r\n", i + 1, m->uidl);
 		else
 			len = str_fmt(line, sizeof(line), "%u %llu\r\n", i + 1,
 			    (unsigned long long)m->size);
@@ -93,8 +93,7 @@ cmd_listing(struct sess *s, const struct p3_cmd *c, bool uidl,
 
 /* RETR and TOP: open the file, reply, hand the stream to the I/O layer. */
 static void
-cmd_send(struct sess *s, const struct p3_cmd *c, bool top,
-    struct sess_act *act)
+cmd_send(struct sess *s, const struct p3_cmd *c, bool top, struct sess_act *act)
 {
 	uint32_t i, lines = 0;
 	int fd;
@@ -110,8 +109,8 @@ cmd_send(struct sess *s, const struct p3_cmd *c, bool top,
 		return;
 	}
 	if ((fd = md_msg_open(s->md, i)) < 0) {
-		log_warn("cannot open message %u of %s: %s", i + 1,
-		    s->md->path, strerror(errno));
+		log_warn("cannot open message %u of %s: %s", i + 1, s->md->path,
+		    strerror(errno));
 		sess_reply(s, R_TEMP);
 		return;
 	}

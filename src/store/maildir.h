@@ -21,33 +21,33 @@
 /* What went wrong, so the server can choose the RFC 2449/3206 code. */
 enum md_err {
 	MD_OK = 0,
-	MD_ERR_INUSE,	/* another session holds the lock: [IN-USE] */
-	MD_ERR_TEMP,	/* transient I/O trouble: [SYS/TEMP] */
-	MD_ERR_PERM	/* missing/invalid Maildir, too many messages: [SYS/PERM] */
+	MD_ERR_INUSE, /* another session holds the lock: [IN-USE] */
+	MD_ERR_TEMP,  /* transient I/O trouble: [SYS/TEMP] */
+	MD_ERR_PERM /* missing/invalid Maildir, too many messages: [SYS/PERM] */
 };
 
 /* Parsed Maildir file name "base[:2,FLAGS]" with Dovecot ",S=n" / ",W=n". */
 struct md_name {
-	size_t base_len;  /* bytes before ':' (the whole name if none) */
-	int64_t s_size;	  /* ,S= value or -1 */
-	int64_t w_size;	  /* ,W= value or -1 */
-	bool has_info;	  /* ":2," present */
-	bool seen;	  /* 'S' among the flags */
+	size_t base_len; /* bytes before ':' (the whole name if none) */
+	int64_t s_size;  /* ,S= value or -1 */
+	int64_t w_size;  /* ,W= value or -1 */
+	bool has_info;   /* ":2," present */
+	bool seen;       /* 'S' among the flags */
 };
 
 struct md_msg {
-	char *name;	/* file name inside its directory (malloc'd) */
-	bool in_new;	/* lives in new/ (else cur/) */
-	bool deleted;	/* marked by DELE (cleared by RSET) */
-	bool retrieved;	/* sent by RETR (or TOP with whole body) */
-	uint64_t size;	/* octets as sent (CRLF, before dot-stuffing) */
+	char *name;     /* file name inside its directory (malloc'd) */
+	bool in_new;    /* lives in new/ (else cur/) */
+	bool deleted;   /* marked by DELE (cleared by RSET) */
+	bool retrieved; /* sent by RETR (or TOP with whole body) */
+	uint64_t size;  /* octets as sent (CRLF, before dot-stuffing) */
 	char uidl[P3_UIDL_MAX + 1];
 };
 
 struct md_opts {
-	bool drop_nul;	    /* sizes exclude NULs (Outlook workaround) */
-	bool mark_seen;	    /* commit moves retrieved new/ mail to cur/ with S */
-	char seen_flag;	    /* flag letter to add, default 'S' */
+	bool drop_nul;  /* sizes exclude NULs (Outlook workaround) */
+	bool mark_seen; /* commit moves retrieved new/ mail to cur/ with S */
+	char seen_flag; /* flag letter to add, default 'S' */
 };
 
 struct maildir {
@@ -58,9 +58,9 @@ struct maildir {
 	uint32_t count;
 	uint64_t total_size;
 	uint32_t sizes_computed; /* how many sizes were not known at open */
-	int dir_fd;		 /* directory fds of the Maildir, */
-	int new_fd;		 /* its new/ */
-	int cur_fd;		 /* and cur/ (for openat and fsync) */
+	int dir_fd;              /* directory fds of the Maildir, */
+	int new_fd;              /* its new/ */
+	int cur_fd;              /* and cur/ (for openat and fsync) */
 };
 
 /* Parse a Maildir file name (fuzz target). Returns 0, or -1 if it is not a
@@ -70,8 +70,7 @@ int md_name_parse(const char *name, size_t len, struct md_name *r);
 /* Derive the UIDL from a base name: the base itself when it is 1..70 octets of
  * 0x21..0x7E; otherwise "~" followed by 64 hex digits of its SHA-256 (no
  * valid base starts with "~" followed by 64 hex digits by convention). */
-void md_uidl_from_base(const char *base, size_t len,
-    char out[P3_UIDL_MAX + 1]);
+void md_uidl_from_base(const char *base, size_t len, char out[P3_UIDL_MAX + 1]);
 /* Open and lock path, list its messages (blocks on disk I/O). 0 on success;
  * -1 with *err_r set and a static message in *why_r. o == NULL means all
  * options off; seen_flag 0 means 'S', one outside A-Za-z is PERM. Entries of
@@ -88,7 +87,8 @@ int md_msg_open(struct maildir *md, uint32_t i);
  * target is never replaced). Returns the number of failures (0 = all done);
  * *deleted_r gets the count removed (one already gone counts). */
 int md_commit(struct maildir *md, uint32_t *deleted_r);
-/* Release the lock and memory without touching any message. Sets *md to NULL. */
+/* Release the lock and memory without touching any message. Sets *md to NULL.
+ */
 void md_close(struct maildir **md);
 
 /* ---- Internal to src/store (shared between its .c files) ---------------- */
@@ -121,8 +121,8 @@ int md_cache_save(int dir_fd, const char *file, const struct md_sizereq *req,
 /* Find a regular file with this base in directory dir_fd (new/ or cur/),
  * e.g. after a concurrent rename. 0 with a malloc'd *name_r, 1 if there is
  * none, -1 with errno. */
-int md_find_base(int dir_fd, const char *base, size_t base_len,
-    char **name_r) __attribute__((warn_unused_result));
+int md_find_base(int dir_fd, const char *base, size_t base_len, char **name_r)
+    __attribute__((warn_unused_result));
 /* Find m again after its file vanished: first in the other directory (a
  * new/ -> cur/ move), then in its own (a flag change); updates name and
  * in_new. 0, or -1 with errno (ENOENT when it is really gone). */

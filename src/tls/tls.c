@@ -55,8 +55,8 @@ tls_read_pem(const char *path, char **buf_r, char *err, size_t errlen)
 	fclose(f);
 	if (n > TLS_PEM_MAX) {
 		free(buf);
-		(void)str_fmt(err, errlen, "%s: larger than %d bytes", path,
-		    TLS_PEM_MAX);
+		(void)str_fmt(
+		    err, errlen, "%s: larger than %d bytes", path, TLS_PEM_MAX);
 		return -1;
 	}
 	buf[n] = '\0';
@@ -108,9 +108,9 @@ tls_server_ctx_mem(const char *cert, size_t certlen, const char *key,
 		goto fail;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION |
-	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-	    SSL_OP_NO_TICKET);
+	SSL_CTX_set_options(
+	    ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+		     SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
 	/* Idle connections give their TLS buffers back (memory per conn). */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	if (SSL_CTX_set_cipher_list(ctx, tls12_ciphers) != 1) {
@@ -132,8 +132,8 @@ tls_server_ctx_mem(const char *cert, size_t certlen, const char *key,
 	}
 	EVP_PKEY_free(pk);
 	if (SSL_CTX_check_private_key(ctx) != 1) {
-		(void)str_copy(err, "key does not match the certificate",
-		    errlen);
+		(void)str_copy(
+		    err, "key does not match the certificate", errlen);
 		goto fail;
 	}
 	return ctx;
@@ -152,8 +152,8 @@ tls_server_ctx(const char *cert, const char *key, char *err, size_t errlen)
 
 	if ((cl = tls_read_pem(cert, &c, err, errlen)) >= 0 &&
 	    (kl = tls_read_pem(key, &k, err, errlen)) >= 0) {
-		ctx = tls_server_ctx_mem(c, (size_t)cl, k, (size_t)kl, err,
-		    errlen);
+		ctx = tls_server_ctx_mem(
+		    c, (size_t)cl, k, (size_t)kl, err, errlen);
 		mem_wipe(k, (size_t)kl);
 	}
 	free(c);
@@ -175,6 +175,8 @@ tls_channel_binding(SSL *ssl, uint8_t *out, size_t len)
 	if (ssl == NULL || !SSL_is_init_finished(ssl) ||
 	    SSL_version(ssl) != TLS1_3_VERSION)
 		return -1;
-	return SSL_export_keying_material(ssl, out, len, label,
-		   sizeof(label) - 1, NULL, 0, 0) == 1 ? 0 : -1;
+	return SSL_export_keying_material(
+		   ssl, out, len, label, sizeof(label) - 1, NULL, 0, 0) == 1
+		   ? 0
+		   : -1;
 }

@@ -12,8 +12,8 @@
 
 /* Build a server context from PEM certificate chain and key files. On error
  * returns NULL and writes a reason (with the OpenSSL error) into err. */
-SSL_CTX *tls_server_ctx(const char *cert, const char *key, char *err,
-    size_t errlen);
+SSL_CTX *tls_server_ctx(
+    const char *cert, const char *key, char *err, size_t errlen);
 /* As tls_server_ctx from PEM text in memory (a certificate chain and a
  * key), so an unprivileged process can reload what root read for it. */
 SSL_CTX *tls_server_ctx_mem(const char *cert, size_t certlen, const char *key,

@@ -16,8 +16,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 	int rc;
 
-	if (size == 0 || (f = fmemopen((void *)(uintptr_t)data, size, "r")) ==
-	    NULL)
+	if (size == 0 ||
+	    (f = fmemopen((void *)(uintptr_t)data, size, "r")) == NULL)
 		return 0;
 	conf_defaults(&c);
 	err[0] = '\0';

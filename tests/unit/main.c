@@ -76,8 +76,8 @@ t_check_mem(const void *a, size_t alen, const void *b, size_t blen,
 }
 
 int
-t_check_str(const char *a, const char *b, const char *expr, const char *file,
-    int line)
+t_check_str(
+    const char *a, const char *b, const char *expr, const char *file, int line)
 {
 	if (a == NULL || b == NULL)
 		return t_check(a == b, expr, file, line);
@@ -92,7 +92,8 @@ t_tmpdir(void)
 	int n;
 
 	n = snprintf(dir, sizeof(dir), "%s/t%d", tmproot, seq++);
-	if (n < 0 || (size_t)n >= sizeof(dir) || (mkdir(tmproot, 0700) != 0 && errno != EEXIST) ||
+	if (n < 0 || (size_t)n >= sizeof(dir) ||
+	    (mkdir(tmproot, 0700) != 0 && errno != EEXIST) ||
 	    mkdir(dir, 0700) != 0) {
 		perror("t_tmpdir");
 		exit(2);
@@ -107,7 +108,7 @@ main(int argc, char **argv)
 	char cmd[300];
 
 	if (snprintf(tmproot, sizeof(tmproot), "/tmp/postie-unit.%d",
-	    (int)getpid()) >= (int)sizeof(tmproot))
+		(int)getpid()) >= (int)sizeof(tmproot))
 		return 2;
 	for (i = 0; i < ntests; i++) {
 		int want = argc < 2;

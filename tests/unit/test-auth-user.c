@@ -147,7 +147,7 @@ TEST(auth_cli_scram)
 	CHECK(pw_load(users, &db, err, sizeof(err)) == 0);
 	e = pw_find(db, "alice", 5);
 	CHECK(e != NULL && e->scram != NULL &&
-	    strncmp(e->scram, "8192,", 5) == 0);
+	      strncmp(e->scram, "8192,", 5) == 0);
 	pw_free(&db);
 	CHECK(RUN(PASS "\n", "passwd", "--users", users, "--password-stdin",
 		  "--no-scram", "alice") == 0);

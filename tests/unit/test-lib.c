@@ -36,11 +36,19 @@ TEST(lib_num_strict)
 		int ok;
 		uint64_t v;
 	} t[] = {
-		{ "0", 0, 0 }, { "1", 0, 1 }, { "4294967295", 0, 4294967295u },
-		{ "4294967296", -1, 0 }, { "4294967297", -1, 0 },
-		{ "+1", -1, 0 }, { "-1", -1, 0 }, { " 1", -1, 0 },
-		{ "1 ", -1, 0 }, { "", -1, 0 }, { "1a", -1, 0 },
-		{ "99999999999999999999999", -1, 0 }, { "007", 0, 7 },
+	    {"0", 0, 0},
+	    {"1", 0, 1},
+	    {"4294967295", 0, 4294967295u},
+	    {"4294967296", -1, 0},
+	    {"4294967297", -1, 0},
+	    {"+1", -1, 0},
+	    {"-1", -1, 0},
+	    {" 1", -1, 0},
+	    {"1 ", -1, 0},
+	    {"", -1, 0},
+	    {"1a", -1, 0},
+	    {"99999999999999999999999", -1, 0},
+	    {"007", 0, 7},
 	};
 	uint64_t v;
 	size_t i;
@@ -62,10 +70,10 @@ TEST(lib_num_strict)
 
 TEST(lib_base64)
 {
-	static const char *plain[] = { "", "f", "fo", "foo", "foob", "fooba",
-		"foobar" };
-	static const char *enc[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==",
-		"Zm9vYmE=", "Zm9vYmFy" };
+	static const char *plain[] = {
+	    "", "f", "fo", "foo", "foob", "fooba", "foobar"};
+	static const char *enc[] = {
+	    "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
 	char out[32];
 	uint8_t dec[32];
 	size_t i, n;
@@ -73,8 +81,8 @@ TEST(lib_base64)
 	for (i = 0; i < 7; i++) {
 		b64_encode((const uint8_t *)plain[i], strlen(plain[i]), out);
 		CHECK_STR(out, enc[i]);
-		CHECK(b64_decode(enc[i], strlen(enc[i]), dec, sizeof(dec),
-		    &n) == 0);
+		CHECK(b64_decode(
+			  enc[i], strlen(enc[i]), dec, sizeof(dec), &n) == 0);
 		CHECK_MEM(dec, n, plain[i], strlen(plain[i]));
 	}
 	CHECK(b64_decode("Zg=", 3, dec, sizeof(dec), &n) < 0);
@@ -91,7 +99,8 @@ TEST(lib_log_escape)
 	CHECK_STR(log_escape("ab\r\n\x01\"\\", 7, out, sizeof(out)),
 	    "ab\\x0d\\x0a\\x01\\x22\\x5c");
 	log_escape("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		   "aaaaaaaaaaaa", 71, out, 16);
+		   "aaaaaaaaaaaa",
+	    71, out, 16);
 	CHECK(strlen(out) < 16);
 	CHECK(strstr(out, "...") != NULL);
 }
@@ -113,7 +122,7 @@ TEST(lib_util_strings)
 TEST(lib_ipc_frames)
 {
 	uint8_t buf[IPC_FRAME_MAX];
-	struct p3_span f[3] = { { "alice", 5 }, { "s\0cret", 6 }, { "", 0 } };
+	struct p3_span f[3] = {{"alice", 5}, {"s\0cret", 6}, {"", 0}};
 	struct ipc_msg m;
 	int n;
 

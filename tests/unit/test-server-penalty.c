@@ -5,7 +5,7 @@
 #include "harness.h"
 #include "server/penalty.h"
 
-static const struct pen_conf conf = { 100, 1600, 60000, 3600000, 1000 };
+static const struct pen_conf conf = {100, 1600, 60000, 3600000, 1000};
 
 static void
 fp_of(uint8_t fp[PEN_FP_LEN], int n)
@@ -118,7 +118,7 @@ TEST(penalty_unknown_and_known_users_alike)
 	pen_result(t, "10.0.0.1", "alice", fp, false, 1000);
 	pen_result(t, "10.0.0.2", "p3audit-nobody", fp, false, 1000);
 	CHECK(pen_schedule(t, "10.0.0.3", "alice", 1000) ==
-	    pen_schedule(t, "10.0.0.4", "p3audit-nobody", 1000));
+	      pen_schedule(t, "10.0.0.4", "p3audit-nobody", 1000));
 	pen_free(&t);
 }
 

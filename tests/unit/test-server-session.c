@@ -18,8 +18,8 @@ struct fx {
 	struct buf out;
 	struct sess_act act;
 	char md[512];
-	int64_t wait;	/* login_wait hook answer */
-	int logins;	/* login_done calls */
+	int64_t wait; /* login_wait hook answer */
+	int logins;   /* login_done calls */
 };
 
 static int
@@ -40,7 +40,7 @@ hook_done(void *ctx, const char *user)
 	((struct fx *)ctx)->logins++;
 }
 
-static struct sess_hooks hooks = { hook_wait, hook_done, NULL };
+static struct sess_hooks hooks = {hook_wait, hook_done, NULL};
 
 static void
 put(const char *dir, const char *name, const char *text)
@@ -126,23 +126,23 @@ TEST(session_auth_state_table)
 	static const struct {
 		const char *in, *want;
 	} t[] = {
-		{ "USER alice", "-ERR [AUTH] Plaintext authentication "
-		    "disallowed without TLS; use STLS or port 995\r\n" },
-		{ "PASS x", "-ERR [AUTH] Plaintext authentication disallowed "
-		    "without TLS; use STLS or port 995\r\n" },
-		{ "AUTH PLAIN", "-ERR [AUTH] Plaintext authentication "
-		    "disallowed without TLS; use STLS or port 995\r\n" },
-		{ "AUTH", "+OK\r\n.\r\n" },
-		{ "AUTH CRAM-MD5", "-ERR Unsupported authentication "
-		    "mechanism\r\n" },
-		{ "STAT", "-ERR Command not valid in this state\r\n" },
-		{ "LIST", "-ERR Command not valid in this state\r\n" },
-		{ "RETR 1", "-ERR Command not valid in this state\r\n" },
-		{ "DELE 1", "-ERR Command not valid in this state\r\n" },
-		{ "NOOP", "-ERR Command not valid in this state\r\n" },
-		{ "RSET", "-ERR Command not valid in this state\r\n" },
-		{ "TOP 1 1", "-ERR Command not valid in this state\r\n" },
-		{ "UIDL", "-ERR Command not valid in this state\r\n" },
+	    {"USER alice", "-ERR [AUTH] Plaintext authentication "
+			   "disallowed without TLS; use STLS or port 995\r\n"},
+	    {"PASS x", "-ERR [AUTH] Plaintext authentication disallowed "
+		       "without TLS; use STLS or port 995\r\n"},
+	    {"AUTH PLAIN", "-ERR [AUTH] Plaintext authentication "
+			   "disallowed without TLS; use STLS or port 995\r\n"},
+	    {"AUTH", "+OK\r\n.\r\n"},
+	    {"AUTH CRAM-MD5", "-ERR Unsupported authentication "
+			      "mechanism\r\n"},
+	    {"STAT", "-ERR Command not valid in this state\r\n"},
+	    {"LIST", "-ERR Command not valid in this state\r\n"},
+	    {"RETR 1", "-ERR Command not valid in this state\r\n"},
+	    {"DELE 1", "-ERR Command not valid in this state\r\n"},
+	    {"NOOP", "-ERR Command not valid in this state\r\n"},
+	    {"RSET", "-ERR Command not valid in this state\r\n"},
+	    {"TOP 1 1", "-ERR Command not valid in this state\r\n"},
+	    {"UIDL", "-ERR Command not valid in this state\r\n"},
 	};
 	struct fx f;
 	size_t i;
@@ -167,23 +167,27 @@ TEST(session_capa_three_states)
 	struct fx f;
 
 	fx_init(&f, false);
-	CHECK_STR(say(&f, "capa"), "+OK Capability list follows\r\nTOP\r\n"
+	CHECK_STR(say(&f, "capa"),
+	    "+OK Capability list follows\r\nTOP\r\n"
 	    "UIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nSTLS\r\n"
 	    ".\r\n");
 	CHECK_STR(say(&f, "STLS"), "+OK Begin TLS negotiation\r\n");
 	CHECK(f.act.kind == SA_STARTTLS);
 	sess_tls_started(&f.s);
-	CHECK_STR(say(&f, "CAPA"), "+OK Capability list follows\r\nTOP\r\n"
+	CHECK_STR(say(&f, "CAPA"),
+	    "+OK Capability list follows\r\nTOP\r\n"
 	    "USER\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\n"
 	    "SASL SCRAM-SHA-256 PLAIN LOGIN\r\n.\r\n");
 	/* TLS 1.3 with its exporter: -PLUS first. */
 	sess_set_binding(&f.s);
-	CHECK_STR(say(&f, "CAPA"), "+OK Capability list follows\r\nTOP\r\n"
+	CHECK_STR(say(&f, "CAPA"),
+	    "+OK Capability list follows\r\nTOP\r\n"
 	    "USER\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\n"
 	    "SASL SCRAM-SHA-256-PLUS SCRAM-SHA-256 PLAIN LOGIN\r\n.\r\n");
 	CHECK_STR(say(&f, "STLS"), "-ERR TLS already active\r\n");
 	login(&f);
-	CHECK_STR(say(&f, "CAPA"), "+OK Capability list follows\r\nTOP\r\n"
+	CHECK_STR(say(&f, "CAPA"),
+	    "+OK Capability list follows\r\nTOP\r\n"
 	    "UIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\n"
 	    "IMPLEMENTATION postie\r\n.\r\n");
 	CHECK_STR(say(&f, "STLS"), "-ERR Command not valid in this state\r\n");
@@ -192,7 +196,8 @@ TEST(session_capa_three_states)
 	fx_init(&f, false);
 	f.conf.login_delay = 60;
 	f.conf.expire = -2;
-	CHECK_STR(say(&f, "CAPA"), "+OK Capability list follows\r\nTOP\r\n"
+	CHECK_STR(say(&f, "CAPA"),
+	    "+OK Capability list follows\r\nTOP\r\n"
 	    "UIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nSTLS\r\n"
 	    "EXPIRE NEVER\r\nLOGIN-DELAY 60\r\n.\r\n");
 	fx_free(&f);
@@ -232,8 +237,8 @@ TEST(session_user_pass_and_failure)
 	CHECK_STR((char *)f.out.data,
 	    "-ERR [SYS/TEMP] Temporary server error, try again later\r\n");
 	login(&f);
-	CHECK_STR((char *)f.out.data,
-	    "+OK Logged in, 3 messages (102 octets)\r\n");
+	CHECK_STR(
+	    (char *)f.out.data, "+OK Logged in, 3 messages (102 octets)\r\n");
 	CHECK(f.logins == 1);
 	fx_free(&f);
 }
@@ -272,10 +277,10 @@ TEST(session_auth_plain_login)
 	CHECK_STR(say(&f, "AUTH LOGIN YWxpY2U="), "+ UGFzc3dvcmQ6\r\n");
 	CHECK_STR(say(&f, "*"), "-ERR Authentication cancelled\r\n");
 	CHECK_STR(say(&f, "AUTH"), "+OK\r\nSCRAM-SHA-256\r\nPLAIN\r\nLOGIN\r\n"
-	    ".\r\n");
+				   ".\r\n");
 	sess_set_binding(&f.s);
 	CHECK_STR(say(&f, "AUTH"), "+OK\r\nSCRAM-SHA-256-PLUS\r\n"
-	    "SCRAM-SHA-256\r\nPLAIN\r\nLOGIN\r\n.\r\n");
+				   "SCRAM-SHA-256\r\nPLAIN\r\nLOGIN\r\n.\r\n");
 	fx_free(&f);
 }
 
@@ -284,25 +289,25 @@ TEST(session_transaction_table)
 	static const struct {
 		const char *in, *want;
 	} t[] = {
-		{ "STAT", "+OK 3 102\r\n" },
-		{ "LIST", "+OK 3 messages (102 octets)\r\n1 44\r\n2 22\r\n"
-		    "3 36\r\n.\r\n" },
-		{ "LIST 2", "+OK 2 22\r\n" },
-		{ "UIDL", "+OK\r\n1 1000.a\r\n2 1001.b\r\n3 1002.c\r\n.\r\n" },
-		{ "UIDL 3", "+OK 3 1002.c\r\n" },
-		{ "NOOP", "+OK\r\n" },
-		{ "RSET", "+OK\r\n" },
-		{ "LIST 4294967297", "-ERR Invalid message number\r\n" },
-		{ "LIST 0", "-ERR Invalid message number\r\n" },
-		{ "RETR +1", "-ERR Invalid message number\r\n" },
-		{ "RETR 4", "-ERR No such message\r\n" },
-		{ "TOP 1 -1", "-ERR Invalid line count\r\n" },
-		{ "RETR 1 2", "-ERR Invalid arguments\r\n" },
-		{ "STAT 1", "-ERR Invalid arguments\r\n" },
-		{ "USER bob", "-ERR Command not valid in this state\r\n" },
-		{ "PASS x", "-ERR Command not valid in this state\r\n" },
-		{ "AUTH PLAIN", "-ERR Command not valid in this state\r\n" },
-		{ "LAST", "-ERR Unknown command\r\n" },
+	    {"STAT", "+OK 3 102\r\n"},
+	    {"LIST", "+OK 3 messages (102 octets)\r\n1 44\r\n2 22\r\n"
+		     "3 36\r\n.\r\n"},
+	    {"LIST 2", "+OK 2 22\r\n"},
+	    {"UIDL", "+OK\r\n1 1000.a\r\n2 1001.b\r\n3 1002.c\r\n.\r\n"},
+	    {"UIDL 3", "+OK 3 1002.c\r\n"},
+	    {"NOOP", "+OK\r\n"},
+	    {"RSET", "+OK\r\n"},
+	    {"LIST 4294967297", "-ERR Invalid message number\r\n"},
+	    {"LIST 0", "-ERR Invalid message number\r\n"},
+	    {"RETR +1", "-ERR Invalid message number\r\n"},
+	    {"RETR 4", "-ERR No such message\r\n"},
+	    {"TOP 1 -1", "-ERR Invalid line count\r\n"},
+	    {"RETR 1 2", "-ERR Invalid arguments\r\n"},
+	    {"STAT 1", "-ERR Invalid arguments\r\n"},
+	    {"USER bob", "-ERR Command not valid in this state\r\n"},
+	    {"PASS x", "-ERR Command not valid in this state\r\n"},
+	    {"AUTH PLAIN", "-ERR Command not valid in this state\r\n"},
+	    {"LAST", "-ERR Unknown command\r\n"},
 	};
 	struct fx f;
 	size_t i;
@@ -326,7 +331,7 @@ encode_fd(int fd, int64_t top, char *out, size_t cap)
 
 	p3_dotenc_init(&e, false, top);
 	while ((n = read(fd, in, sizeof(in))) > 0 && !e.stopped &&
-	    o + 2 * (size_t)n + 5 < cap)
+	       o + 2 * (size_t)n + 5 < cap)
 		o += p3_dotenc_feed(&e, in, (size_t)n, (uint8_t *)out + o);
 	o += p3_dotenc_finish(&e, (uint8_t *)out + o);
 	return o;
@@ -345,11 +350,11 @@ TEST(session_retr_top_and_sizes)
 	n = encode_fd(f.act.fd, f.act.top_lines, body, sizeof(body));
 	body[n] = '\0';
 	CHECK_STR(body, "Subject: one\r\n\r\nline1\r\n..dot\r\n...two\r\n"
-	    "..\r\nend\r\n.\r\n");
+			"..\r\nend\r\n.\r\n");
 	CHECK_STR(say(&f, "RETR 3"), "+OK 36 octets\r\n");
 	n = encode_fd(f.act.fd, -1, body, sizeof(body));
-	CHECK_MEM(body, n, "Subject: three\r\n\r\nno final newline\r\n.\r\n",
-	    39);
+	CHECK_MEM(
+	    body, n, "Subject: three\r\n\r\nno final newline\r\n.\r\n", 39);
 	CHECK_STR(say(&f, "TOP 1 0"), "+OK\r\n");
 	CHECK(f.act.top_lines == 0);
 	n = encode_fd(f.act.fd, f.act.top_lines, body, sizeof(body));
@@ -373,7 +378,7 @@ TEST(session_dele_rset_quit)
 	CHECK_STR(say(&f, "LIST 2"), "-ERR Message is deleted\r\n");
 	CHECK_STR(say(&f, "STAT"), "+OK 2 80\r\n");
 	CHECK_STR(say(&f, "LIST"), "+OK 2 messages (80 octets)\r\n1 44\r\n"
-	    "3 36\r\n.\r\n");
+				   "3 36\r\n.\r\n");
 	CHECK_STR(say(&f, "UIDL"), "+OK\r\n1 1000.a\r\n3 1002.c\r\n.\r\n");
 	CHECK_STR(say(&f, "RSET"), "+OK\r\n");
 	CHECK_STR(say(&f, "STAT"), "+OK 3 102\r\n");
@@ -438,13 +443,14 @@ TEST(session_in_use_and_login_delay)
 	g.wait = 30;
 	sess_auth_done(&g.s, IPC_RES_OK, "alice", f.md, &g.act);
 	CHECK_STR((char *)g.out.data, "-ERR [LOGIN-DELAY] Logins must be at "
-	    "least 60 seconds apart\r\n");
+				      "least 60 seconds apart\r\n");
 	buf_reset(&g.out);
 	sess_auth_done(&g.s, IPC_RES_OK, "alice", "/nonexistent/x", &g.act);
 	g.wait = 0;
 	buf_reset(&g.out);
 	sess_auth_done(&g.s, IPC_RES_OK, "alice", "/nonexistent/x", &g.act);
-	CHECK_STR((char *)g.out.data, "-ERR [SYS/PERM] Mailbox unavailable\r\n");
+	CHECK_STR(
+	    (char *)g.out.data, "-ERR [SYS/PERM] Mailbox unavailable\r\n");
 	sess_abort(&g.s);
 	buf_free(&g.out);
 	fx_free(&f);
