@@ -85,11 +85,15 @@ demo: postie
 bench: postie
 	bench/run
 
+tidy:
+	clang-tidy --quiet $$(git ls-files 'src/*.c') -- -std=c11 -D_GNU_SOURCE \
+	    -Isrc $(PKG_CFLAGS)
+
 format:
 	clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/*.[ch]')
 
 clean:
 	rm -rf build build-san build-fuzz postie
 
-.PHONY: all postie check check-run unit lint fuzz fuzz-replay demo bench format clean
+.PHONY: all postie check check-run unit lint fuzz fuzz-replay demo bench tidy format clean
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/src/cli/main.d

@@ -394,7 +394,6 @@ sess_auth_done(struct sess *s, int result, const char *user, const char *path,
 	enum md_err err;
 	const char *why;
 	struct md_opts o;
-	int64_t wait;
 
 	act->kind = SA_NONE;
 	sess_forget(s);
@@ -409,7 +408,7 @@ sess_auth_done(struct sess *s, int result, const char *user, const char *path,
 	(void)str_copy(s->user, user, sizeof(s->user));
 	s->user_len = strlen(s->user);
 	if (s->hooks != NULL && s->conf->login_delay > 0 &&
-	    (wait = s->hooks->login_wait(s->hooks->ctx, s->user)) > 0) {
+	    s->hooks->login_wait(s->hooks->ctx, s->user) > 0) {
 		sess_replyf(s,
 		    "-ERR [LOGIN-DELAY] Logins must be at least %lld "
 		    "seconds apart",
