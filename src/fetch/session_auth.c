@@ -273,12 +273,29 @@ out:
 	return rc;
 }
 
+/* SCRAM was offered and refused with -ERR: servers (Dovecot, postie) offer
+ * SCRAM to every user, also to those stored with only a crypt hash. Under
+ * TLS, forget the refusal so the next listed mechanism gets one try. */
+static bool
+scram_fallback(struct fx_sess *s, bool tls, bool more)
+{
+	if (!tls || !more || s->code != FX_AUTH ||
+	    s->resp.status != P3_ST_ERR)
+		return false;
+	log_warn("%s: %s refused for %s; trying the next mechanism (list only "
+		 "scram-sha-256 in `auth` to forbid this)", s->a->host,
+	    s->mech_used, s->a->user);
+	s->code = FX_OK;
+	s->err[0] = '\0';
+	return true;
+}
+
 int
 fx_login(struct fx_sess *s, const char *pass)
 {
 	const struct p3_capa *c = &s->capa;
 	bool tls = pc_tls_active(&s->conn);
-	int i;
+	int i, rc;
 
 	if (!tls && s->a->tls != FA_TLS_PLAINTEXT)
 		return fx_fail(s, FX_TLS, "refusing to log in without TLS");
@@ -287,12 +304,16 @@ fx_login(struct fx_sess *s, const char *pass)
 		case FA_MECH_SCRAM_SHA256:
 			if (tls && p3_capa_has_sasl(c, "SCRAM-SHA-256-PLUS")) {
 				s->mech_used = "SCRAM-SHA-256-PLUS";
-				return auth_scram(s, pass, true);
-			}
-			if (p3_capa_has_sasl(c, "SCRAM-SHA-256")) {
+				rc = auth_scram(s, pass, true);
+			} else if (p3_capa_has_sasl(c, "SCRAM-SHA-256")) {
 				s->mech_used = "SCRAM-SHA-256";
-				return auth_scram(s, pass, false);
+				rc = auth_scram(s, pass, false);
+			} else {
+				break;
 			}
+			if (rc == 0 ||
+			    !scram_fallback(s, tls, i + 1 < s->a->nmech))
+				return rc;
 			break;
 		case FA_MECH_PLAIN:
 			if (p3_capa_has_sasl(c, "PLAIN")) {

@@ -458,8 +458,10 @@ def t_scram_wrong(lab, w):
     md = w.dir / "M-scram-wrong"
     mark = lab.log_size()
     t0 = time.monotonic()
+    # SCRAM only: the default list would fall back to PLAIN after the
+    # refusal (t_scram_crypt_user) and try twice.
     r = w.fetch([url(lab, "carol"), "--maildir", md, "--password-file", pw,
-                 "--ca", lab.cert, "--json"])
+                 "--ca", lab.cert, "--auth", "scram-sha-256", "--json"])
     took = time.monotonic() - t0
     check(r.returncode == 3, outcome(r))
     s = summary(r)
@@ -481,14 +483,16 @@ def t_scram_wrong(lab, w):
 
 def t_scram_crypt_user(lab, w):
     """Dovecot offers SCRAM-SHA-256 to everyone but cannot do it for a user
-    whose passdb entry is a crypt hash. postie uses the first mechanism of
-    its list the server offers (docs/fetch.md), so it is refused (exit 3);
-    with --auth plain it logs in."""
+    whose passdb entry is a crypt hash. postie tries SCRAM, is refused, and
+    under TLS moves on once to the next mechanism of its list (PLAIN), with
+    a warning (docs/fetch.md); `--auth scram-sha-256` forbids the fallback
+    (exit 3)."""
     md = w.dir / "M-erin"
     mark = lab.log_size()
     r = w.fetch([url(lab, "erin"), "--maildir", md, "--password-file",
-                 w.pwfile, "--ca", lab.cert, "--json"])
-    check(r.returncode == 3, "default --auth: " + outcome(r))
+                 w.pwfile, "--ca", lab.cert, "--auth", "scram-sha-256",
+                 "--json"])
+    check(r.returncode == 3, "--auth scram-sha-256: " + outcome(r))
     why = lab.wait_log(r"auth: .*erin.*SCRAM-SHA-256 scheme, but we have "
                        r"only", start=mark)
     check(why is not None, "Dovecot's log does not say why:\n" +
@@ -496,14 +500,16 @@ def t_scram_crypt_user(lab, w):
     check(not local_msgs(md), "stored something")
     mark = lab.log_size()
     r = w.fetch([url(lab, "erin"), "--maildir", md, "--password-file",
-                 w.pwfile, "--ca", lab.cert, "--auth", "plain", "--json"])
-    check(r.returncode == 0, "--auth plain: " + outcome(r))
+                 w.pwfile, "--ca", lab.cert, "--json"])
+    check(r.returncode == 0, "default --auth: " + outcome(r))
     s = summary(r)
     check(s["mechanism"] == "PLAIN" and s["fetched"] == 1, "%s" % s)
+    check(b"trying the next mechanism" in r.stderr,
+          "no fallback warning: %r" % r.stderr[-500:])
     check(lab.wait_log(r"Login: user=<erin>, method=PLAIN,", start=mark),
           "no PLAIN login in Dovecot's log")
-    return "default: exit 3 (%s); --auth plain: fetched" % \
-        why.split(": ", 2)[-1]
+    return "scram only: exit 3 (%s); default: SCRAM refused, PLAIN " \
+        "fetched" % why.split(": ", 2)[-1]
 
 
 # --- timing ---------------------------------------------------------------
