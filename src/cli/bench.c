@@ -384,11 +384,16 @@ cli_bench(int argc, char **argv)
 			return rc > 0 ? 0 : 2;
 		}
 	}
-	if (optind != argc ||
-	    (o.sessions == 0 && o.duration_ms == 0 && o.mode != BM_IDLE))
-		o.sessions = o.sessions ? o.sessions : 1;
-	if (o.mode == BM_STEPS || o.mode == BM_IDLE)
-		o.window = o.mode == BM_STEPS ? 1 : o.window;
+	if (optind != argc) {
+		fprintf(stderr, "postie bench: unexpected argument %s\n%s",
+		    argv[optind], usage_text);
+		return 2;
+	}
+	/* Without -n or -t: one session (idle mode holds -c connections). */
+	if (o.sessions == 0 && o.duration_ms == 0 && o.mode != BM_IDLE)
+		o.sessions = 1;
+	if (o.mode == BM_STEPS)
+		o.window = 1; /* each step timed on its own */
 	nusers = load_users(&sel, &users);
 	if (nusers <= 0) {
 		fprintf(stderr,
