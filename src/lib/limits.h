@@ -32,6 +32,7 @@
 #define SRV_MAX_AUTH_PER_SRC  4     /* parallel authentications per source */
 #define SRV_OUTBUF_HIGH       (256 * 1024) /* stop producing above this */
 #define SRV_RETR_CHUNK        (64 * 1024)  /* bytes read from a file per step */
+#define SRV_MAX_SINGLE_WRITE  (256 * 1024) /* bytes per write to a client */
 #define SRV_PIPELINE_MAX      64           /* queued commands read ahead */
 
 /* Store. */

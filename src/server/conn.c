@@ -104,6 +104,9 @@ static void
 set_callbacks(struct conn *c)
 {
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	/* libevent writes at most 16 KiB per call by default: one syscall and
+	 * often one context switch per 16 KiB of a RETR. */
+	(void)bufferevent_set_max_single_write(c->bev, SRV_MAX_SINGLE_WRITE);
 	bufferevent_setwatermark(c->bev, EV_WRITE, SRV_OUTBUF_HIGH / 2, 0);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
