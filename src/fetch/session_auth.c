@@ -279,12 +279,11 @@ out:
 static bool
 scram_fallback(struct fx_sess *s, bool tls, bool more)
 {
-	if (!tls || !more || s->code != FX_AUTH ||
-	    s->resp.status != P3_ST_ERR)
+	if (!tls || !more || s->code != FX_AUTH || s->resp.status != P3_ST_ERR)
 		return false;
 	log_warn("%s: %s refused for %s; trying the next mechanism (list only "
-		 "scram-sha-256 in `auth` to forbid this)", s->a->host,
-	    s->mech_used, s->a->user);
+		 "scram-sha-256 in `auth` to forbid this)",
+	    s->a->host, s->mech_used, s->a->user);
 	s->code = FX_OK;
 	s->err[0] = '\0';
 	return true;
