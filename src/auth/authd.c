@@ -12,6 +12,7 @@
 
 #include "auth/authd.h"
 #include "auth/ipc.h"
+#include "auth/lockout.h"
 #include "auth/passwd.h"
 #include "auth/sasl.h"
 #include "lib/log.h"
@@ -21,7 +22,10 @@
 
 #include <openssl/evp.h>
 
-static const char *apop_path; /* APOP secrets file, or NULL */
+static const char *apop_path;  /* APOP secrets file, or NULL */
+static unsigned lockout_after; /* 0: no hard lockout */
+static const char *lockout_file;
+static pthread_mutex_t lockout_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned sasl_ttl_s = AUTH_SASL_TTL_S;
 
 struct authd_state {
@@ -78,6 +82,43 @@ void
 authd_set_apop(const char *path)
 {
 	apop_path = path;
+}
+
+void
+authd_set_lockout(unsigned after, const char *path)
+{
+	lockout_after = after;
+	lockout_file = path;
+}
+
+/* Hard lockout bookkeeping around one checked attempt of an existing user
+ * (e != NULL when the name exists). Returns true if the user is locked. */
+static bool
+lockout_check(const char *user)
+{
+	return lockout_after > 0 &&
+	       lockout_get(lockout_file, user) >= lockout_after;
+}
+
+static void
+lockout_record(const char *user, bool exists, bool ok)
+{
+	unsigned n;
+	char esc[P3_USER_MAX * 4 + 8];
+
+	if (lockout_after == 0 || !exists)
+		return;
+	pthread_mutex_lock(&lockout_mu);
+	n = lockout_get(lockout_file, user);
+	if ((ok && n > 0 && lockout_set(lockout_file, user, 0) < 0) ||
+	    (!ok && lockout_set(lockout_file, user, n + 1) < 0))
+		log_err("lockout file %s: %s", lockout_file, strerror(errno));
+	else if (!ok && n + 1 == lockout_after)
+		log_warn("user=\"%s\" locked after %u failed logins "
+			 "(postie user unlock)",
+		    log_escape(user, strlen(user), esc, sizeof(esc)),
+		    lockout_after);
+	pthread_mutex_unlock(&lockout_mu);
 }
 
 void
@@ -212,6 +253,7 @@ handle_pass(struct authd_state *s, const struct ipc_msg *m)
 	char path[STORE_PATH_MAX], user[P3_USER_MAX + 1], pass[P3_PASS_MAX + 1];
 	char uidb[24] = "", gidb[24] = "";
 	uint8_t res = IPC_RES_FAIL;
+	bool locked = false;
 	int ok;
 
 	if ((ipc_expect(m, IPC_AUTH_PASS, 3) < 0 &&
@@ -237,12 +279,23 @@ handle_pass(struct authd_state *s, const struct ipc_msg *m)
 			ok = pw_verify(
 			    s->db, user, m->f[0].len, pass, m->f[1].len, &e);
 		}
+		locked = lockout_check(user);
 		if (ok < 0)
 			res = IPC_RES_TEMP;
-		else if (ok == 1)
+		else if (ok == 1 && !locked)
 			res = entry_result(s, e, path, uidb, gidb);
+		if (ok >= 0 && !locked)
+			lockout_record(user,
+			    pw_find(s->db, user, m->f[0].len) != NULL, ok == 1);
 	}
 	pthread_rwlock_unlock(&s->lock);
+	if (locked) {
+		char esc[P3_USER_MAX * 4 + 8];
+
+		/* Same reply as a wrong password: no lockout oracle. */
+		log_warn("user=\"%s\" is locked; refused (postie user unlock)",
+		    log_escape(user, strlen(user), esc, sizeof(esc)));
+	}
 	mem_wipe(pass, sizeof(pass));
 	reply(s, IPC_AUTH_REPLY, m->id, res, 0, user, path, uidb, gidb, "");
 }

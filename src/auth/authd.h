@@ -35,6 +35,10 @@ int authd_start(const char *users, const char *tmpl, uid_t uid, gid_t gid,
 /* Name the APOP secrets file ("user:secret" lines, mode 0600); call before
  * authd_start. Without it every APOP attempt fails. */
 void authd_set_apop(const char *path);
+/* Turn on the hard lockout: refuse an existing user after `after` failed
+ * password checks until `postie user unlock` (lockout.h). Before
+ * authd_start. */
+void authd_set_lockout(unsigned after, const char *path);
 /* Send an APOP check (RFC 1939 §7): digest is MD5(timestamp secret) in hex. */
 int authd_send_apop(int fd, uint32_t id, const char *user, size_t ulen,
     const char *digest, size_t dlen, const char *ts, const char *peer);

@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "auth/lockout.h"
 #include "auth/passwd.h"
 #include "cli/cli.h"
 #include "lib/limits.h"
@@ -24,7 +25,7 @@
 enum { EX_OK = 0, EX_USAGE = 1, EX_FILE = 2 };
 
 struct opts {
-	const char *cmd, *users, *prefix, *user;
+	const char *cmd, *users, *prefix, *user, *lockout;
 	bool pw_stdin, force, no_scram;
 	unsigned long scram_iter;
 };
@@ -36,6 +37,8 @@ usage(FILE *fp)
 {
 	fputs("usage: postie user add|passwd|del USER [options]\n"
 	      "       postie user list [--users FILE]\n"
+	      "       postie user unlock USER [--users FILE] [--lockout-file "
+	      "FILE]\n"
 	      "options:\n"
 	      "  --users FILE       users file (default " USERS_DEFAULT ")\n"
 	      "  --password-stdin   read the password from one line of stdin\n"
@@ -94,6 +97,17 @@ parse_args(int argc, char **argv, struct opts *o)
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
 			return -1;
+		} else if (strncmp(a, "--lockout-file", 14) == 0 &&
+			   (a[14] == '\0' || a[14] == '=')) {
+			if (a[14] == '=')
+				o->lockout = a + 15;
+			else if (i + 1 < argc)
+				o->lockout = argv[++i];
+			if (o->lockout == NULL || o->lockout[0] == '\0') {
+				fprintf(stderr, "postie user: --lockout-file "
+						"needs a value\n");
+				return EX_USAGE;
+			}
 		} else if (strncmp(a, "--users", 7) == 0 ||
 			   strncmp(a, "--scheme", 8) == 0 ||
 			   strncmp(a, "--scram-iter", 12) == 0) {
@@ -144,6 +158,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		? npos != 0
 		: npos != 1 || (strcmp(o->cmd, "add") != 0 &&
 				   strcmp(o->cmd, "passwd") != 0 &&
+				   strcmp(o->cmd, "unlock") != 0 &&
 				   strcmp(o->cmd, "del") != 0)) {
 		usage(stderr);
 		return EX_USAGE;
@@ -423,16 +438,41 @@ cmd_edit(const struct opts *o)
 	return EX_OK;
 }
 
+/* Clear a hard lockout (serve's lockout-after). */
+static int
+cmd_unlock(const struct opts *o)
+{
+	char path[STORE_PATH_MAX];
+	unsigned n;
+
+	if (o->lockout != NULL)
+		(void)str_copy(path, o->lockout, sizeof(path));
+	else if (lockout_default_path(o->users, path, sizeof(path)) < 0)
+		return EX_USAGE;
+	n = lockout_get(path, o->user);
+	if (lockout_set(path, o->user, 0) < 0) {
+		fprintf(stderr, "postie user: %s: %s\n", path, strerror(errno));
+		return EX_FILE;
+	}
+	fprintf(stderr,
+	    "postie user: %s: unlocked (%u failed logins "
+	    "recorded)\n",
+	    o->user, n);
+	return EX_OK;
+}
+
 int
 cli_user(int argc, char **argv)
 {
-	struct opts o = {NULL, USERS_DEFAULT, NULL, NULL, false, false, false,
-	    AUTH_SCRAM_ITER_DEFAULT};
+	struct opts o = {NULL, USERS_DEFAULT, NULL, NULL, NULL, false, false,
+	    false, AUTH_SCRAM_ITER_DEFAULT};
 	int r;
 
 	if ((r = parse_args(argc, argv, &o)) != 0)
 		return r < 0 ? EX_OK : r;
 	if (strcmp(o.cmd, "list") == 0)
 		return cmd_list(&o);
+	if (strcmp(o.cmd, "unlock") == 0)
+		return cmd_unlock(&o);
 	return cmd_edit(&o);
 }

@@ -47,8 +47,9 @@
 #define IPC_FRAME_MAX  8192    /* one privsep message */
 
 /* Config. */
-#define CONF_LINE_MAX   4096
-#define CONF_LISTEN_MAX 16 /* listeners of each kind */
+#define CONF_LINE_MAX    4096
+#define CONF_LISTEN_MAX  16                /* listeners of each kind */
+#define LOCKOUT_FILE_MAX (8 * 1024 * 1024) /* hard-lockout state */
 
 /* Store size cache (src/store/sizecache.c): one "base size\n" line is a
  * file name, a space, 20 digits at most and LF; lines read per open. */
@@ -134,5 +135,14 @@
 #define AUTH_SASL_MAX           1024 /* SASL exchanges open at once */
 #define AUTH_SASL_TTL_S         60   /* idle exchange expiry (default) */
 #define AUTH_CB_LEN             32   /* RFC 9266 tls-exporter bytes */
+
+/* LMTP/SMTP delivery of fetched mail (src/fetch/deliver_lmtp.c). RFC 5321
+ * §4.5.3.1: reply lines of 512 octets, paths of 256; we allow twice the
+ * line length and a bounded number of continuation lines. */
+#define FETCH_SMTP_LINE_MAX  1024   /* one reply line */
+#define FETCH_SMTP_LINES_MAX 64     /* lines of one multi-line reply */
+#define FETCH_SMTP_ADDR_MAX  256    /* envelope sender or recipient */
+#define FETCH_SMTP_HDR_MAX   65536  /* header bytes scanned for Return-Path */
+#define FETCH_SMTP_DATA_MS   600000 /* wait for the reply to DATA's end */
 
 #endif

@@ -77,6 +77,11 @@ static const struct key keys[] = {
 	"(30)"},
     {"max-auth-per-source", K_UINT, OFF(max_auth_per_source), 0, 1, 10000,
 	"N parallel logins per source (4)"},
+    {"lockout-after", K_UINT, OFF(lockout_after), 0, 0, 1000,
+	"N lock an account after N failed logins until `postie user "
+	"unlock` (0: off; anyone could then lock users out)"},
+    {"lockout-file", K_STR, OFF(lockout_file), 0, 0, 0,
+	"FILE hard-lockout state (default: USERS.lockout)"},
     {"log-level", K_LEVEL, OFF(log_level), 0, 0, 0,
 	"error|warn|info|debug (info)"},
     {"syslog", K_BOOL, OFF(syslog), 0, 0, 0, "log to syslog (off: stderr)"},
@@ -440,6 +445,7 @@ conf_free(struct srv_conf *c)
 	free(c->maildir);
 	free(c->mail_user);
 	free(c->apop_secrets);
+	free(c->lockout_file);
 	free(c->auth_user);
 	memset(c, 0, sizeof(*c));
 }

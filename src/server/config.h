@@ -35,12 +35,15 @@ struct srv_conf {
 	uint64_t max_bad_commands;
 	uint64_t max_connections;
 	uint64_t max_conns_per_source;
-	uint64_t auth_fail_delay_ms;  /* fixed delay before -ERR [AUTH] */
-	uint64_t penalty_base_ms;     /* first brute-force delay */
-	uint64_t penalty_max_ms;      /* cap of the exponential delay */
-	uint64_t penalty_window;      /* seconds failures are remembered */
-	uint64_t known_source_days;   /* a successful source stays known */
-	uint64_t max_auth_per_source; /* parallel logins per source */
+	uint64_t auth_fail_delay_ms; /* fixed delay before -ERR [AUTH] */
+	uint64_t penalty_base_ms;    /* first brute-force delay */
+	uint64_t penalty_max_ms;     /* cap of the exponential delay */
+	uint64_t penalty_window;     /* seconds failures are remembered */
+	uint64_t known_source_days;  /* a successful source stays known */
+	uint64_t max_auth_per_source;
+	uint64_t lockout_after; /* hard lockout; 0 = off */
+	char *lockout_file;
+	    /* its state file */ /* parallel logins per source */
 	enum log_level log_level;
 	bool syslog;
 	bool check_config; /* --check-config: validate, exit */

@@ -1,6 +1,7 @@
 /* server.c: listeners, the credential process channel, signals, and the
  * LOGIN-DELAY table; the event loop of postie serve. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "auth/authd.h"
+#include "auth/lockout.h"
 #include "auth/ipc.h"
 #include "lib/log.h"
 #include "lib/priv.h"
@@ -344,10 +346,39 @@ split(struct server *srv, const struct privsep_plan *plan, int *fds, int nfds,
 	return 1;
 }
 
+/* The hard-lockout file must exist and be writable by the credential
+ * process. */
+static int
+setup_lockout(const struct srv_conf *conf, const struct privsep_plan *plan,
+    char *path, size_t len)
+{
+	int fd;
+
+	if (conf->lockout_file != NULL)
+		(void)str_copy(path, conf->lockout_file, len);
+	else if (lockout_default_path(conf->users, path, len) < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || (plan->root && plan->auth_drop &&
+			  fchown(fd, plan->auth_uid, plan->auth_gid) < 0)) {
+		log_err("lockout-file %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	authd_set_lockout((unsigned)conf->lockout_after, path);
+	log_warn("hard lockout on: an account is locked after %u failed "
+		 "logins until `postie user unlock` (%s)",
+	    (unsigned)conf->lockout_after, path);
+	return 0;
+}
+
 int
 server_run(const struct srv_conf *conf)
 {
 	static struct server srv;
+	static char lockout[STORE_PATH_MAX];
 	struct privsep_plan plan;
 	int fds[2 * CONF_LISTEN_MAX], nfds = 0, reload_fd = -1;
 	char err[512];
@@ -389,6 +420,9 @@ server_run(const struct srv_conf *conf)
 		log_err("%s", err);
 		goto out;
 	}
+	if (conf->lockout_after > 0 &&
+	    setup_lockout(conf, &plan, lockout, sizeof(lockout)) < 0)
+		goto out;
 	/* A SCRAM exchange may wait for the client (pre-login timeout) and
 	 * then for the brute-force delay before its proof is checked. */
 	authd_set_sasl_ttl((unsigned)(conf->prelogin_timeout +

@@ -447,6 +447,41 @@ def test_source_limit(t):
                 c.close()
 
 
+def test_lockout(t):
+    """Hard lockout (off by default): after N failed logins the account is
+    refused, with the ordinary failure reply, until `postie user unlock`."""
+    name = "hard-lockout"
+    with lab_with_alice() as lab:
+        try:
+            lab.start(["--auth-fail-delay", "0", "--penalty-base", "0",
+                       "--lockout-after", "3"])
+            c = Raw(lab, "127.0.0.9")
+            for i in range(3):
+                c.cmd("USER alice")
+                c.cmd("PASS wrong-%d" % i)
+            c.cmd("USER alice")
+            locked = c.cmd("PASS " + PW)
+            c.close()
+            r = subprocess.run([p3lab.postie_bin(), "user", "unlock",
+                                "--users", str(lab.users_file), "alice"],
+                               capture_output=True, text=True, timeout=30)
+            c = Raw(lab, "127.0.0.9")
+            c.cmd("USER alice")
+            after = c.cmd("PASS " + PW)
+            c.close()
+            if locked != b"-ERR [AUTH] Authentication failed":
+                raise AssertionError("correct password while locked: %r" %
+                                     locked)
+            if not lab.wait_log(r"user=\"alice\" locked after 3", 5):
+                raise AssertionError("no lock line in the log")
+            if r.returncode != 0 or not after.startswith(b"+OK"):
+                raise AssertionError("unlock: %d %r; login after: %r" %
+                                     (r.returncode, r.stderr, after))
+            t.ok(name, r.stderr.strip())
+        except Exception as e:  # noqa: BLE001
+            t.fail(name, "%s: %s" % (type(e).__name__, e))
+
+
 def test_enumeration(t):
     name = "enumeration"
     with lab_with_alice() as lab:
@@ -628,7 +663,8 @@ def main():
     p3lab.require_binary()
     t = Tally()
     tests = [test_check_config, test_ipv6, test_sighup, test_privsep,
-             test_same_password, test_source_limit, test_enumeration,
+             test_same_password, test_source_limit, test_lockout,
+             test_enumeration,
              test_bruteforce,
              test_attack_tools, test_stream, test_valgrind]
     want = sys.argv[1:]
