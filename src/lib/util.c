@@ -45,6 +45,16 @@ str_case_eq(const char *p, size_t len, const char *s)
 	return strlen(s) == len && strncasecmp(p, s, len) == 0;
 }
 
+uint32_t
+str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
 void
 mem_wipe(void *p, size_t len)
 {

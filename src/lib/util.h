@@ -16,6 +16,8 @@ int str_fmt(char *dst, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Case-insensitive ASCII compare of p[0..len) with the string s. */
 bool str_case_eq(const char *p, size_t len, const char *s);
+/* FNV-1a hash of a string, for in-memory hash tables. */
+uint32_t str_hash(const char *s);
 /* Wipe memory that held a secret; never optimised away. */
 void mem_wipe(void *p, size_t len);
 /* Constant-time compare of two equal-length byte strings; true if equal. */

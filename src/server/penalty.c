@@ -88,11 +88,7 @@ pen_source_key(const char *host, char *out, size_t outlen)
 static unsigned
 hash(const char *s)
 {
-	unsigned h = 2166136261u;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % NBUCKETS;
+	return str_hash(s) % NBUCKETS;
 }
 
 /* Entry is stale: no activity within the window (and not a known pair). */

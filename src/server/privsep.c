@@ -171,6 +171,16 @@ privsep_reload_recv(int fd, char *err, size_t errlen)
 	return ctx;
 }
 
+void
+privsep_master_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGCHLD);
+}
+
 int
 privsep_master(
     const struct srv_conf *c, pid_t server, pid_t authd, int reload_fd)
@@ -180,11 +190,7 @@ privsep_master(
 	int status = 0, sig;
 	pid_t pid;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
+	privsep_master_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	for (;;) {
 		if ((sig = sigwaitinfo(&set, &si)) < 0)

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include <openssl/ssl.h>
@@ -34,6 +35,9 @@ struct privsep_plan {
  * is impossible (unknown user, mail store owned by root). */
 int privsep_plan(
     const struct srv_conf *c, struct privsep_plan *p, char *err, size_t errlen);
+/* The signals the master waits for (TERM, INT, HUP, CHLD); the caller
+ * blocks them before forking so that none is lost. */
+void privsep_master_signals(sigset_t *set);
 /* Run the root master until the server child exits: forwards SIGTERM/SIGINT,
  * sends re-read cert and key over reload_fd on SIGHUP, reaps the credential
  * process. Returns the server's exit status. */

@@ -39,11 +39,7 @@ struct login_tab {
 static unsigned
 hash_str(const char *s)
 {
-	unsigned h = 2166136261u;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % LOGIN_BUCKETS;
+	return str_hash(s) % LOGIN_BUCKETS;
 }
 
 static struct login_ent **
@@ -216,6 +212,20 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 		evtimer_add(srv->exit_timer, &tv);
 }
 
+/* Serve new connections with ctx (a SIGHUP reload); NULL keeps the old
+ * one and logs why (err). */
+static void
+install_ctx(struct server *srv, SSL_CTX *ctx, const char *err)
+{
+	if (ctx == NULL) {
+		log_err("SIGHUP: keeping the old certificate: %s", err);
+		return;
+	}
+	SSL_CTX_free(srv->ctx); /* live connections keep their reference */
+	srv->ctx = ctx;
+	log_info("SIGHUP: certificate and key reloaded");
+}
+
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -226,13 +236,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	if (srv->conf->cert == NULL)
 		return;
 	ctx = tls_server_ctx(srv->conf->cert, srv->conf->key, err, sizeof(err));
-	if (ctx == NULL) {
-		log_err("SIGHUP: keeping the old certificate: %s", err);
-		return;
-	}
-	SSL_CTX_free(srv->ctx); /* live connections keep their reference */
-	srv->ctx = ctx;
-	log_info("SIGHUP: certificate and key reloaded");
+	install_ctx(srv, ctx, err);
 }
 
 /* Bind every listener (as root if need be, before any privilege drop). */
@@ -288,15 +292,8 @@ on_reload(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *srv = arg;
 	char err[512];
-	SSL_CTX *ctx = privsep_reload_recv(fd, err, sizeof(err));
 
-	if (ctx == NULL) {
-		log_err("SIGHUP: keeping the old certificate: %s", err);
-		return;
-	}
-	SSL_CTX_free(srv->ctx); /* live connections keep their reference */
-	srv->ctx = ctx;
-	log_info("SIGHUP: certificate and key reloaded");
+	install_ctx(srv, privsep_reload_recv(fd, err, sizeof(err)), err);
 }
 
 /* Started as root: split into the master and the unprivileged server.
@@ -312,11 +309,7 @@ split(struct server *srv, const struct privsep_plan *plan, int *fds, int nfds,
 	pid_t pid;
 
 	/* Block the master's signals before the fork so none is lost. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
+	privsep_master_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
 	    (pid = fork()) < 0) {
