@@ -27,6 +27,7 @@ static const char usage_text[] =
     "\n"
     "account options (one-off form only):\n"
     "  --maildir DIR | --mbox FILE | --mda CMD   destination\n"
+    "  --lmtp HOST:PORT|SOCKET | --smtp HOST:PORT [--rcpt ADDR]\n"
     "  --password-file FILE | --password-command CMD (else a prompt)\n"
     "  --ca FILE  --pin SHA256  --insecure-plaintext (pop3:// without TLS)\n"
     "  --auth MECHS  --keep | --delete | --delete-after DAYS\n"
@@ -61,7 +62,7 @@ static const char *const acct_keys[] = {"maildir", "mbox", "mda",
     "password-file", "password-command", "ca", "pin", "auth", "delete-after",
     "size-limit", "oversize", "max-message-size", "pipeline-window", "timeout",
     "session-timeout", "source-address", "mass-new-percent", "mass-new-min",
-    NULL};
+    "lmtp", "smtp", "rcpt", NULL};
 
 static const struct option longopts[] = {
     {"config", required_argument, NULL, O_CONFIG},
@@ -95,7 +96,10 @@ static const struct option longopts[] = {
     {"session-timeout", required_argument, NULL, O_ACCT + 14},
     {"source-address", required_argument, NULL, O_ACCT + 15},
     {"mass-new-percent", required_argument, NULL, O_ACCT + 16},
-    {"mass-new-min", required_argument, NULL, O_ACCT + 17}, {NULL, 0, NULL, 0}};
+    {"mass-new-min", required_argument, NULL, O_ACCT + 17},
+    {"lmtp", required_argument, NULL, O_ACCT + 18},
+    {"smtp", required_argument, NULL, O_ACCT + 19},
+    {"rcpt", required_argument, NULL, O_ACCT + 20}, {NULL, 0, NULL, 0}};
 
 struct args {
 	const char *config;

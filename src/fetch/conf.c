@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fetch/conf.h"
+#include "fetch/deliver.h"
 #include "lib/num.h"
 #include "lib/util.h"
 
@@ -106,6 +107,26 @@ set_str(char *dst, size_t cap, const char *v, char *why, size_t whycap)
 		return -1;
 	}
 	return 0;
+}
+
+/* lmtp = HOST:PORT or a unix socket path (LMTP only); smtp = HOST:PORT. */
+static int
+set_mta(
+    struct fa_account *a, bool lmtp, const char *v, char *why, size_t whycap)
+{
+	char host[FETCH_HOST_MAX + 1];
+	uint16_t port;
+
+	a->dest = lmtp ? FA_DEST_LMTP : FA_DEST_SMTP;
+	if (lmtp && (v[0] == '/' || strncmp(v, "~/", 2) == 0))
+		return set_path(
+		    a->dest_path, sizeof(a->dest_path), v, why, whycap);
+	if (fa_parse_hostport(v, host, sizeof(host), &port) < 0) {
+		WHY(lmtp ? "expected HOST:PORT or /path/to/socket"
+			 : "expected HOST:PORT");
+		return -1;
+	}
+	return set_str(a->dest_path, sizeof(a->dest_path), v, why, whycap);
 }
 
 static int
@@ -317,6 +338,15 @@ fa_set(struct fa_account *a, const char *k, const char *v, char *why,
 		a->dest = FA_DEST_MDA;
 		return set_str(
 		    a->dest_path, sizeof(a->dest_path), v, why, whycap);
+	}
+	if (strcmp(k, "lmtp") == 0 || strcmp(k, "smtp") == 0)
+		return set_mta(a, k[0] == 'l', v, why, whycap);
+	if (strcmp(k, "rcpt") == 0) {
+		if (!fd_addr_ok(v)) {
+			WHY("expected an address like user@example.org");
+			return -1;
+		}
+		return set_str(a->rcpt, sizeof(a->rcpt), v, why, whycap);
 	}
 	if (strcmp(k, "policy") == 0) {
 		if (set_enum(v, pol_names, &e, why, whycap) < 0)

@@ -17,7 +17,13 @@ enum fa_tls {
 };
 
 enum fa_pwsrc { FA_PW_NONE, FA_PW_FILE, FA_PW_COMMAND, FA_PW_PROMPT };
-enum fa_dest { FA_DEST_MAILDIR, FA_DEST_MBOX, FA_DEST_MDA };
+enum fa_dest {
+	FA_DEST_MAILDIR,
+	FA_DEST_MBOX,
+	FA_DEST_MDA,
+	FA_DEST_LMTP, /* dest_path: HOST:PORT or a unix socket path */
+	FA_DEST_SMTP  /* dest_path: HOST:PORT */
+};
 enum fa_policy { FA_KEEP, FA_DELETE, FA_DELETE_AFTER };
 enum fa_oversize { FA_OVER_SKIP, FA_OVER_HEADERS };
 
@@ -43,6 +49,7 @@ struct fa_account {
 	enum fa_mech mech[FA_MECHS_MAX]; /* preference; APOP only if listed */
 	enum fa_dest dest;
 	char dest_path[FETCH_PATH_MAX]; /* Maildir, mbox file or command */
+	char rcpt[FETCH_SMTP_ADDR_MAX]; /* LMTP/SMTP envelope recipient */
 	enum fa_policy policy;
 	uint64_t delete_after_s; /* FA_DELETE_AFTER age */
 	uint64_t size_limit;     /* 0: none */
@@ -70,6 +77,10 @@ int fa_set(struct fa_account *a, const char *key, const char *value, char *why,
  * may be %-encoded, IPv6 hosts in brackets). 0, or -1 with why set. */
 int fa_parse_url(struct fa_account *a, const char *url, char *why,
     size_t whycap) __attribute__((warn_unused_result));
+/* Split "HOST:PORT" or "[IPV6]:PORT" into host[0..cap) and a port 1..65535.
+ * 0 or -1. */
+int fa_parse_hostport(const char *s, char *host, size_t cap, uint16_t *port_r)
+    __attribute__((warn_unused_result));
 /* Check a finished account (host, user, destination set...); fills in the
  * default port. 0, or -1 with why set. */
 int fa_check(struct fa_account *a, char *why, size_t whycap)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fetch/conf.h"
+#include "fetch/deliver.h"
 #include "lib/num.h"
 #include "lib/util.h"
 
@@ -142,6 +143,57 @@ fa_parse_url(struct fa_account *a, const char *url, char *why, size_t whycap)
 }
 
 int
+fa_parse_hostport(const char *s, char *host, size_t cap, uint16_t *port_r)
+{
+	const char *hs = s, *he, *colon;
+	uint64_t port;
+	size_t hlen;
+
+	if (*hs == '[') {
+		hs++;
+		he = strchr(hs, ']');
+		if (he == NULL || he[1] != ':')
+			return -1;
+		colon = he + 1;
+	} else {
+		colon = strrchr(hs, ':');
+		if (colon == NULL || memchr(hs, ':', (size_t)(colon - hs)))
+			return -1; /* IPv6 needs brackets */
+		he = colon;
+	}
+	hlen = (size_t)(he - hs);
+	if (hlen == 0 || hlen >= cap || hlen > FETCH_HOST_MAX ||
+	    strcspn(hs, " \t@/[]") < hlen ||
+	    num_parse_u64(colon + 1, strlen(colon + 1), 1, 65535, &port) < 0)
+		return -1;
+	memcpy(host, hs, hlen);
+	host[hlen] = '\0';
+	*port_r = (uint16_t)port;
+	return 0;
+}
+
+/* LMTP/SMTP destinations need an envelope recipient: rcpt, else the user
+ * when it looks like an address. */
+static int
+check_rcpt(struct fa_account *a, char *why, size_t whycap)
+{
+	if (a->dest != FA_DEST_LMTP && a->dest != FA_DEST_SMTP)
+		return 0;
+	if (a->rcpt[0] == '\0' && strchr(a->user, '@') != NULL &&
+	    str_copy(a->rcpt, a->user, sizeof(a->rcpt)) < 0)
+		a->rcpt[0] = '\0';
+	if (a->rcpt[0] == '\0') {
+		WHY("lmtp/smtp need rcpt (the user has no '@')");
+		return -1;
+	}
+	if (!fd_addr_ok(a->rcpt)) {
+		WHY("bad rcpt address");
+		return -1;
+	}
+	return 0;
+}
+
+int
 fa_check(struct fa_account *a, char *why, size_t whycap)
 {
 	if (a->host[0] == '\0') {
@@ -153,9 +205,11 @@ fa_check(struct fa_account *a, char *why, size_t whycap)
 		return -1;
 	}
 	if (a->dest_path[0] == '\0') {
-		WHY("no destination (maildir, mbox or mda)");
+		WHY("no destination (maildir, mbox, mda, lmtp or smtp)");
 		return -1;
 	}
+	if (check_rcpt(a, why, whycap) < 0)
+		return -1;
 	if (a->pwsrc == FA_PW_NONE ||
 	    ((a->pwsrc == FA_PW_FILE || a->pwsrc == FA_PW_COMMAND) &&
 		a->pwarg[0] == '\0')) {

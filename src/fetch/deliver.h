@@ -81,4 +81,27 @@ int fd_md_find(struct fd_md *md, const char *name)
 /* Remove tmp/name if it exists (recovery of an interrupted delivery). */
 void fd_md_remove_tmp(struct fd_md *md, const char *name);
 
+/* ---- LMTP / SMTP replies (deliver_lmtp.c) ----------------------------- */
+
+struct fd_reply {
+	int code;                       /* 200..599 once a line was accepted */
+	unsigned lines;                 /* lines seen so far */
+	char text[FETCH_SMTP_LINE_MAX]; /* the first line, for messages */
+};
+
+/* Start reading a new reply into r. */
+void fd_reply_init(struct fd_reply *r);
+/* Feed one reply line line[0..len) (CRLF stripped): "NNN", "NNN text" or
+ * "NNN-text" (RFC 5321 §4.2). 1 the reply is complete, 0 more lines are
+ * due, -1 malformed (syntax, a code that changes, too many lines). */
+int fd_reply_feed(struct fd_reply *r, const char *line, size_t len)
+    __attribute__((warn_unused_result));
+/* The envelope sender from the first Return-Path header of the message
+ * head hdr[0..len) (LF or CRLF lines) into out[0..cap): the address inside
+ * <...>, or "" when absent, empty, or not a plain address. */
+void fd_return_path(const char *hdr, size_t len, char *out, size_t cap);
+/* True if addr is usable as an envelope address in <...>: 1..255 octets of
+ * 0x21..0x7E without '<', '>'. */
+bool fd_addr_ok(const char *addr);
+
 #endif

@@ -126,6 +126,16 @@ out_commit(struct fr_ctx *c, struct slot *s, struct fd_out *o)
 		r = fr_mbox_deliver(c, uidl,
 		    s->job->headers ? FS_HEADERS : FS_STORED, o->fd, s->sha,
 		    s->name, sizeof(s->name));
+	} else if (c->kind == FS_KIND_LMTP) {
+		r = fr_lmtp_deliver(c, uidl,
+		    s->job->headers ? FS_HEADERS : FS_STORED, o->fd, s->sha,
+		    s->size);
+		if (str_copy(s->name,
+			c->a->dest == FA_DEST_LMTP ? "lmtp" : "smtp",
+			sizeof(s->name)) < 0)
+			r = -1;
+		if (r == 1)
+			c->r->undelivered++;
 	} else {
 		r = fr_mda_deliver(c, uidl, o->fd);
 		if (str_copy(s->name, "mda", sizeof(s->name)) < 0)

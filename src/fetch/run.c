@@ -280,6 +280,10 @@ open_dest(struct fr_ctx *c)
 	case FA_DEST_MBOX:
 		c->kind = FS_KIND_MBOX;
 		return 0;
+	case FA_DEST_LMTP:
+	case FA_DEST_SMTP:
+		c->kind = FS_KIND_LMTP; /* connected on the first message */
+		return 0;
 	default:
 		c->kind = FS_KIND_MDA;
 		return 0;
@@ -345,7 +349,14 @@ fr_run(const struct fa_account *a, const char *pass, const struct fr_opts *o,
 	session_body(&c);
 	if (c.s->code != FX_OK)
 		fr_fail(&c, c.s->code, "%s", c.s->err);
-	if (r->undelivered > 0)
+	fr_lmtp_close(&c);
+	if (r->undelivered > 0 && c.kind == FS_KIND_LMTP)
+		fr_fail(&c, FX_FAIL,
+		    "%u messages were not accepted by the %s server %s (last "
+		    "reply: \"%s\"); they stay on the server",
+		    r->undelivered, a->dest == FA_DEST_LMTP ? "LMTP" : "SMTP",
+		    a->dest_path, r->refusal);
+	else if (r->undelivered > 0)
 		fr_fail(&c, FX_FAIL,
 		    "%u messages were not accepted by the "
 		    "delivery command; they stay on the server",
@@ -357,6 +368,7 @@ out:
 	free(c.s);
 	fl_free(&c.l);
 	fs_known_free(&c.known);
+	fr_lmtp_close(&c);
 	fd_md_close(&c.md);
 	fs_close(c.db);
 	if (lock >= 0)

@@ -43,6 +43,7 @@ struct fr_result {
 	uint32_t on_server, new_msgs, fetched, headers_only, skipped;
 	uint32_t deleted, recovered, msg_errors, warnings, marked_seen;
 	uint32_t undelivered; /* refused by the delivery command */
+	char refusal[160];    /* last LMTP/SMTP refusal (escaped reply) */
 	uint64_t bytes;       /* stored */
 	uint64_t ms;          /* wall time */
 	const char *mech;     /* login mechanism used */
@@ -79,6 +80,7 @@ struct fr_ctx {
 	uint32_t window;
 	uint32_t *deleted; /* numbers DELE'd with +OK */
 	uint32_t ndeleted;
+	struct fr_lmtp *lmtp; /* LMTP/SMTP connection, opened on first use */
 };
 
 /* Finish or undo deliveries whose intent record survived a crash. 0 or -1
@@ -112,6 +114,15 @@ int fr_mbox_deliver(struct fr_ctx *c, const char *uidl, int state, int spool,
  * 0 delivered, 1 refused (temporary or permanent; logged), -1 failure. */
 int fr_mda_deliver(struct fr_ctx *c, const char *uidl, int spool)
     __attribute__((warn_unused_result));
+/* Hand a spooled message (SHA-256 sha, size octets) to the account's LMTP
+ * or SMTP server (connecting on first use): an intent is committed, and
+ * the delivery recorded as soon as the server accepted it. 0 delivered and
+ * recorded, 1 refused (4xx or 5xx; logged, kept on the POP3 server), -1
+ * failure (r->code set). */
+int fr_lmtp_deliver(struct fr_ctx *c, const char *uidl, int state, int spool,
+    const char sha[65], uint64_t size) __attribute__((warn_unused_result));
+/* QUIT and close the LMTP/SMTP connection, if any. */
+void fr_lmtp_close(struct fr_ctx *c);
 /* --dry-run: print what would be fetched (with TOP subjects) and deleted.
  * 0 or -1. */
 int fr_dry_run(struct fr_ctx *c, const struct fr_job *jobs, size_t n,

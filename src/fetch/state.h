@@ -20,7 +20,12 @@ enum fs_state {
 	FS_HEADERS = 3 /* oversize: only the headers were stored */
 };
 
-enum fs_kind { FS_KIND_MAILDIR = 0, FS_KIND_MBOX = 1, FS_KIND_MDA = 2 };
+enum fs_kind {
+	FS_KIND_MAILDIR = 0,
+	FS_KIND_MBOX = 1,
+	FS_KIND_MDA = 2,
+	FS_KIND_LMTP = 3 /* handed to an LMTP or SMTP server */
+};
 
 struct fs_seen {
 	char uidl[P3_UIDL_MAX + 1];

@@ -71,7 +71,7 @@ check_one(void *arg, const struct fs_row *r)
 	uint64_t size = 0;
 	int found;
 
-	if (r->kind == FS_KIND_MDA) {
+	if (r->kind == FS_KIND_MDA || r->kind == FS_KIND_LMTP) {
 		v->unverifiable++;
 		return 0;
 	}
@@ -185,6 +185,11 @@ fr_recover(struct fr_ctx *c)
 			rc = settle_maildir(c, in, &found, sha, &size);
 		else if (in->kind == FS_KIND_MBOX)
 			rc = fr_settle_mbox(c, in, &found, sha, &size);
+		else if (in->kind == FS_KIND_LMTP)
+			log_warn("%s: the %s server %s may have accepted "
+				 "message %s before an interruption; it will "
+				 "be delivered again",
+			    c->a->name, in->location, in->dest, in->uidl);
 		else
 			log_warn(
 			    "%s: a delivery command may have received "
