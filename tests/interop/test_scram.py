@@ -20,6 +20,7 @@ is $POSTIE (default ./postie). Prints PASS/FAIL per test and
 "N passed, N failed".
 """
 
+import json
 import os
 import poplib
 import re
@@ -113,6 +114,30 @@ def t_mpop_login(lab, user, mode):
                         r'mech=SCRAM-SHA-256 tls=yes' % user)
     check(line is not None, "no SCRAM login line in the server log")
     return "%d messages" % len(got)
+
+
+def t_fetch_plus(lab, user):
+    """postie's own retriever against postie serve over TLS 1.3: it must
+    pick SCRAM-SHA-256-PLUS with tls-exporter channel binding."""
+    pw = lab.dir / ("pw-" + user)
+    pw.write_text(PW + "\n")
+    os.chmod(pw, 0o600)
+    out = lab.dir / ("got-" + user)
+    env = dict(os.environ, XDG_STATE_HOME=str(lab.dir / "state-fetch"))
+    r = subprocess.run([p3lab.postie_bin(), "fetch",
+                        "pop3s://%s@localhost:%d" % (user, lab.tls_port),
+                        "--maildir", str(out), "--password-file", str(pw),
+                        "--ca", lab.cert, "--json"], capture_output=True,
+                       timeout=60, env=env, stdin=subprocess.DEVNULL)
+    check(r.returncode == 0, "postie fetch exited %d: %r" % (r.returncode,
+                                                          r.stderr[-800:]))
+    summ = json.loads(r.stdout)["accounts"][0]
+    check(summ["mechanism"] == "SCRAM-SHA-256-PLUS" and
+          summ["tls"] == "TLSv1.3" and summ["fetched"] == 3, "%r" % summ)
+    line = lab.wait_log(r'login: user="%s" source=127\.0\.0\.1 '
+                        r'mech=SCRAM-SHA-256-PLUS tls=yes' % user)
+    check(line is not None, "no SCRAM-SHA-256-PLUS login in the server log")
+    return "3 messages over TLS 1.3 with tls-exporter binding"
 
 
 def t_mpop_wrong(lab, user):
@@ -254,7 +279,7 @@ def main():
             return T.summary()
     lab = p3lab.Lab(prefix="p3scram-")
     try:
-        users = ["mt", "ms", "plus", "pstls", "wrong", "t12"]
+        users = ["mt", "ms", "plus", "pstls", "wrong", "t12", "fetchplus"]
         for u in users:
             add_user(lab, u, PW)
             for i in range(3):
@@ -270,6 +295,7 @@ def main():
         lab.start(["--penalty-base", "0", "--log-level", "info"])
         run("mpop-scram-tls", t_mpop_login, lab, "mt", "tls")
         run("mpop-scram-stls", t_mpop_login, lab, "ms", "stls")
+        run("postie-fetch-plus", t_fetch_plus, lab, "fetchplus")
         if exe:
             run("plus-tls13", t_plus_login, lab, exe, "plus", "tls")
             run("plus-stls-tls13", t_plus_login, lab, exe, "pstls", "stls")
