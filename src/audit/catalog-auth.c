@@ -45,7 +45,8 @@ const struct au_check au_cat_auth[] = {
 	.refs = "RFC 6331 (DIGEST-MD5 historic); RFC 2195; RFC 4616",
 	.fix =
 	    {
-		"postie offers PLAIN and LOGIN inside TLS only.",
+		"postie offers SCRAM-SHA-256(-PLUS), PLAIN and LOGIN inside "
+		"TLS only; it has no CRAM-MD5, DIGEST-MD5 or NTLM.",
 		"auth_mechanisms = plain login (add scram-sha-256 if "
 		"clients support it).",
 		"POP3AUTH_TLS=\"LOGIN PLAIN\" and no CRAM-* in POP3AUTH.",
