@@ -7,6 +7,37 @@
 #include "audit/report.h"
 #include "lib/util.h"
 
+/* Length of the valid UTF-8 sequence (2 to 4 bytes) starting at p, or 0
+ * (ASCII, or a byte that does not start a valid sequence). */
+static size_t
+utf8_len(const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t len, k;
+	unsigned cp;
+
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		len = 2, cp = u[0] & 0x1f;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		len = 3, cp = u[0] & 0x0f;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		len = 4, cp = u[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (k = 1; k < len; k++) {
+		if ((u[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (u[k] & 0x3f);
+	}
+	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
 void
 au_jstrn(FILE *f, const char *p, size_t n)
 {
@@ -15,8 +46,12 @@ au_jstrn(FILE *f, const char *p, size_t n)
 	fputc('"', f);
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)p[i];
+		size_t u = utf8_len(p + i, n - i);
 
-		if (ch == '"' || ch == '\\')
+		if (u > 1) { /* a whole, valid UTF-8 sequence: as it is */
+			fwrite(p + i, 1, u, f);
+			i += u - 1;
+		} else if (ch == '"' || ch == '\\')
 			fprintf(f, "\\%c", ch);
 		else if (ch == '\n')
 			fputs("\\n", f);
@@ -47,15 +82,20 @@ au_jlist(FILE *f, const char *list, const char *sep)
 
 	fputc('[', f);
 	while (p != NULL && *p != '\0') {
-		size_t n = strcspn(p, sep);
+		size_t n;
 
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, sep);
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
 		if (n > 0) {
 			if (!first)
 				fputs(", ", f);
 			au_jstrn(f, p, n);
 			first = false;
 		}
-		p += n;
+		p += strcspn(p, sep);
 		while (*p != '\0' && strchr(sep, *p) != NULL)
 			p++;
 	}
