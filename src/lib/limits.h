@@ -34,6 +34,7 @@
 #define SRV_RETR_CHUNK        (64 * 1024)  /* bytes read from a file per step */
 #define SRV_MAX_SINGLE_WRITE  (256 * 1024) /* bytes per write to a client */
 #define SRV_PIPELINE_MAX      64           /* queued commands read ahead */
+#define SRV_LISTING_BUF       (16 * 1024)  /* LIST/UIDL lines per sink call */
 
 /* Store. */
 #define STORE_MSGS_MAX 2000000 /* messages in one mailbox */

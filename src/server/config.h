@@ -43,7 +43,7 @@ struct srv_conf {
 	uint64_t max_auth_per_source;
 	uint64_t lockout_after; /* hard lockout; 0 = off */
 	char *lockout_file;
-	    /* its state file */ /* parallel logins per source */
+	/* its state file */ /* parallel logins per source */
 	enum log_level log_level;
 	bool syslog;
 	bool check_config; /* --check-config: validate, exit */

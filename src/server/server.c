@@ -1,6 +1,7 @@
 /* server.c: listeners, the credential process channel, signals, and the
  * LOGIN-DELAY table; the event loop of postie serve. */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -398,6 +399,10 @@ server_run(const struct srv_conf *conf)
 		log_err("tls: %s", err);
 		goto out;
 	}
+	/* Keep freed heap between sessions: opening a 100k-message Maildir
+	 * otherwise faults in fresh pages every time (docs/PERFORMANCE.md). */
+	(void)mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
+	(void)mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 	if (gethostname(srv.hostname, sizeof(srv.hostname) - 1) < 0 ||
 	    srv.hostname[0] == '\0')
 		(void)str_copy(srv.hostname, "localhost", sizeof(srv.hostname));

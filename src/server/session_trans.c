@@ -44,15 +44,38 @@ visible_totals(const struct sess *s, uint32_t *n_r, uint64_t *size_r)
 	*size_r = size;
 }
 
-/* LIST or UIDL: one message, or a listing of all that are not deleted. */
+/* Append v in decimal at p; returns the end. */
+static char *
+put_u64(char *p, uint64_t v)
+{
+	char digits[20];
+	size_t n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (n > 0)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* LIST or UIDL: one message, or a listing of all that are not deleted. The
+ * listing is formatted by hand and handed to the sink in large pieces. */
 static void
 cmd_listing(
     struct sess *s, const struct p3_cmd *c, bool uidl, struct sess_act *act)
 {
-	char line[P3_UIDL_MAX + 32];
+	/* One line (number, SP, UIDL or size, CRLF) plus the final ".\r\n". */
+	enum {
+		LINE_MAX_LEN =
+		    10 + 1 + (P3_UIDL_MAX > 20 ? P3_UIDL_MAX : 20) + 2 + 3
+	};
+	char buf[SRV_LISTING_BUF], u[P3_UIDL_MAX + 1], *p = buf;
+	const char *id;
 	uint32_t i, n;
 	uint64_t size;
-	int len;
+	size_t len;
 
 	if (c->argc > 1) {
 		sess_bad(s, R_BADARGS, act);
@@ -61,9 +84,10 @@ cmd_listing(
 	if (c->argc == 1) {
 		if (msg_arg(s, c->argv[0], &i) < 0)
 			return;
-		if (uidl)
-			sess_replyf(s, "+OK %u %s", i + 1, s->md->msgs[i].uidl);
-		else
+		if (uidl) {
+			md_uidl_copy(s->md, i, u);
+			sess_replyf(s, "+OK %u %s", i + 1, u);
+		} else
 			sess_replyf(s, "+OK %u %llu", i + 1,
 			    (unsigned long long)s->md->msgs[i].size);
 		return;
@@ -79,16 +103,25 @@ cmd_listing(
 
 		if (m->deleted)
 			continue;
-		if (uidl)
-			len = str_fmt(
-			    line, sizeof(line), "%u %s\r\n", i + 1, m->uidl);
-		else
-			len = str_fmt(line, sizeof(line), "%u %llu\r\n", i + 1,
-			    (unsigned long long)m->size);
-		if (len > 0)
-			sess_out(s, line, (size_t)len);
+		if ((size_t)(buf + sizeof(buf) - p) < LINE_MAX_LEN) {
+			sess_out(s, buf, (size_t)(p - buf));
+			p = buf;
+		}
+		p = put_u64(p, (uint64_t)i + 1);
+		*p++ = ' ';
+		if (uidl) {
+			id = md_uidl(s->md, i, &len); /* len <= P3_UIDL_MAX */
+			memcpy(p, id, len);
+			p += len;
+		} else
+			p = put_u64(p, m->size);
+		*p++ = '\r';
+		*p++ = '\n';
 	}
-	sess_out(s, ".\r\n", 3);
+	*p++ = '.';
+	*p++ = '\r';
+	*p++ = '\n';
+	sess_out(s, buf, (size_t)(p - buf));
 }
 
 /* RETR and TOP: open the file, reply, hand the stream to the I/O layer. */

@@ -13,15 +13,7 @@
 #include "lib/log.h"
 #include "proto/pop3.h"
 #include "store/maildir.h"
-
-/* A directory entry while listing; sorted, then turned into a md_msg. */
-struct ent {
-	uint64_t key[2]; /* first 16 octets of the base, big-endian, 0-padded */
-	char *name;
-	size_t base_len;
-	int64_t w_size;
-	bool in_new;
-};
+#include "store/mdent.h"
 
 struct scan {
 	struct ent *v;
@@ -32,6 +24,16 @@ struct fail {
 	enum md_err err;
 	const char *why;
 };
+
+/* Names and UIDLs of one Maildir: blocks that grow, freed at md_close. */
+struct md_block {
+	struct md_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+#define ARENA_FIRST (16 * 1024)
+#define ARENA_MAX   (1024 * 1024)
 
 static int
 failed(struct fail *f, enum md_err err, const char *why)
@@ -59,6 +61,44 @@ err_of(int e)
 	}
 }
 
+/* Room for len octets in the arena (a new block when the current is full). */
+static char *
+arena_take(struct maildir *md, size_t len)
+{
+	struct md_block *b = md->arena;
+	size_t cap;
+	char *p;
+
+	if (b == NULL || b->cap - b->used < len) {
+		cap = b == NULL            ? ARENA_FIRST
+		      : b->cap < ARENA_MAX ? b->cap * 2
+					   : b->cap;
+		if (cap < len) /* len <= 2 * STORE_NAME_MAX + 2: no overflow */
+			cap = len;
+		if ((b = malloc(sizeof(*b) + cap)) == NULL)
+			return NULL;
+		b->next = md->arena;
+		b->used = 0;
+		b->cap = cap;
+		md->arena = b;
+	}
+	p = b->data + b->used;
+	b->used += len;
+	return p;
+}
+
+char *
+md_keep(struct maildir *md, const char *name, size_t len)
+{
+	char *p;
+
+	if (len > STORE_PATH_MAX || (p = arena_take(md, len + 1)) == NULL)
+		return NULL;
+	memcpy(p, name, len);
+	p[len] = '\0';
+	return p;
+}
+
 /* Regular files only; d_type saves a stat except on DT_UNKNOWN. */
 static bool
 is_regular(DIR *d, const struct dirent *de)
@@ -78,18 +118,19 @@ is_regular(DIR *d, const struct dirent *de)
 static void
 sort_key(struct ent *e)
 {
+	unsigned char b[16] = {0};
 	size_t i;
 
+	memcpy(b, e->name, e->base_len < 16 ? e->base_len : 16);
 	e->key[0] = e->key[1] = 0;
-	for (i = 0; i < 16; i++) {
-		uint64_t c = i < e->base_len ? (unsigned char)e->name[i] : 0;
-
-		e->key[i / 8] |= c << (8 * (7 - i % 8));
+	for (i = 0; i < 8; i++) {
+		e->key[0] = e->key[0] << 8 | b[i];
+		e->key[1] = e->key[1] << 8 | b[8 + i];
 	}
 }
 
 static int
-scan_add(struct scan *sc, const char *name, size_t len,
+scan_add(struct maildir *md, struct scan *sc, const char *name, size_t len,
     const struct md_name *nm, bool in_new, struct fail *f)
 {
 	struct ent *v, *e;
@@ -106,10 +147,10 @@ scan_add(struct scan *sc, const char *name, size_t len,
 		sc->cap = cap;
 	}
 	e = &sc->v[sc->n];
-	if ((e->name = malloc(len + 1)) == NULL)
+	if ((e->name = md_keep(md, name, len)) == NULL)
 		return failed(f, MD_ERR_TEMP, "out of memory");
-	memcpy(e->name, name, len + 1);
-	e->base_len = nm->base_len;
+	e->base_len = (uint16_t)nm->base_len; /* len <= STORE_NAME_MAX */
+	e->len = (uint16_t)len;
 	e->w_size = nm->w_size;
 	sort_key(e);
 	e->in_new = in_new;
@@ -119,7 +160,8 @@ scan_add(struct scan *sc, const char *name, size_t len,
 
 /* List the message files of one directory (new/ or cur/). */
 static int
-scan_dir(int dfd, bool in_new, struct scan *sc, struct fail *f)
+scan_dir(
+    struct maildir *md, int dfd, bool in_new, struct scan *sc, struct fail *f)
 {
 	struct dirent *de;
 	struct md_name nm;
@@ -135,10 +177,11 @@ scan_dir(int dfd, bool in_new, struct scan *sc, struct fail *f)
 	}
 	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
 		len = strlen(de->d_name);
-		if (md_name_parse(de->d_name, len, &nm) != 0 ||
+		if (md_name_parse_entry(de->d_name, len, &nm) != 0 ||
 		    !is_regular(d, de))
 			continue;
-		if ((rc = scan_add(sc, de->d_name, len, &nm, in_new, f)) != 0)
+		rc = scan_add(md, sc, de->d_name, len, &nm, in_new, f);
+		if (rc != 0)
 			break;
 	}
 	if (rc == 0 && errno != 0)
@@ -147,41 +190,17 @@ scan_dir(int dfd, bool in_new, struct scan *sc, struct fail *f)
 	return rc;
 }
 
-/* By base name (delivery order, stable across flag changes); for the same
- * base (a concurrent move) cur/ comes first, then the full name. */
-static int
-ent_cmp(const void *a, const void *b)
-{
-	const struct ent *x = a, *y = b;
-	size_t n = x->base_len < y->base_len ? x->base_len : y->base_len;
-	int c;
-
-	if (x->key[0] != y->key[0])
-		return x->key[0] < y->key[0] ? -1 : 1;
-	if (x->key[1] != y->key[1])
-		return x->key[1] < y->key[1] ? -1 : 1;
-	if (n > 16 && (c = memcmp(x->name + 16, y->name + 16, n - 16)) != 0)
-		return c;
-	if (x->base_len != y->base_len)
-		return x->base_len < y->base_len ? -1 : 1;
-	if (x->in_new != y->in_new)
-		return x->in_new ? 1 : -1;
-	return strcmp(x->name, y->name);
-}
-
 /* Sort and keep one entry per base, so UIDLs are unique. */
-static void
-scan_sort(struct scan *sc)
+static int
+scan_sort(struct scan *sc, struct fail *f)
 {
 	size_t i, out = 0, dups = 0;
 
-	if (sc->n > 1)
-		qsort(sc->v, sc->n, sizeof(*sc->v), ent_cmp);
+	md_ent_sort(sc->v, sc->n);
 	for (i = 0; i < sc->n; i++) {
 		if (out > 0 && sc->v[out - 1].base_len == sc->v[i].base_len &&
 		    memcmp(sc->v[out - 1].name, sc->v[i].name,
 			sc->v[i].base_len) == 0) {
-			free(sc->v[i].name);
 			dups++;
 			continue;
 		}
@@ -191,6 +210,7 @@ scan_sort(struct scan *sc)
 	if (dups > 0)
 		log_warn(
 		    "store: %zu duplicate Maildir base name(s) skipped", dups);
+	return 0;
 }
 
 /* Size of one message as sent. 0 ok, 1 gone (vanished, not a regular
@@ -249,8 +269,7 @@ size_one(struct maildir *md, struct md_msg *m, uint8_t *buf)
 			break;
 		}
 	}
-	free(m->name);
-	m->name = NULL;
+	m->name = NULL; /* its copy stays in the arena */
 	return 0;
 }
 
@@ -280,7 +299,7 @@ fill_sizes(struct maildir *md, const int64_t *w, struct fail *f)
 		if (!md->opts.drop_nul && w[i] >= 0)
 			continue;
 		req[out].base = md->msgs[i].name;
-		req[out].base_len = strcspn(md->msgs[i].name, ":");
+		req[out].base_len = md->msgs[i].base_len;
 		out++;
 	}
 	if (md_cache_load(md->dir_fd, file, req, n, &stale) != 0)
@@ -318,6 +337,44 @@ fill_sizes(struct maildir *md, const int64_t *w, struct fail *f)
 	return rc;
 }
 
+/* The hashed UIDL of a base that cannot be its own UIDL, in the arena;
+ * NULL when the base is its own. -1 when out of memory. */
+static int
+hash_uidl(struct maildir *md, const struct ent *e, const char **hashed_r)
+{
+	char u[P3_UIDL_MAX + 1];
+
+	*hashed_r = NULL;
+	if (md_uidl_plain(e->name, e->base_len))
+		return 0;
+	md_uidl_from_base(e->name, e->base_len, u);
+	*hashed_r = md_keep(md, u, strlen(u));
+	return *hashed_r != NULL ? 0 : -1;
+}
+
+const char *
+md_uidl(const struct maildir *md, uint32_t i, size_t *len_r)
+{
+	const struct md_msg *m = &md->msgs[i];
+
+	if (m->hashed != NULL) {
+		*len_r = strlen(m->hashed);
+		return m->hashed;
+	}
+	*len_r = m->base_len;
+	return m->name;
+}
+
+void
+md_uidl_copy(const struct maildir *md, uint32_t i, char out[P3_UIDL_MAX + 1])
+{
+	size_t len;
+	const char *u = md_uidl(md, i, &len);
+
+	memcpy(out, u, len); /* len <= P3_UIDL_MAX (md_uidl_plain) */
+	out[len] = '\0';
+}
+
 /* Turn the sorted listing into md->msgs (taking the names) and size them. */
 static int
 build_msgs(struct maildir *md, struct scan *sc, struct fail *f)
@@ -326,21 +383,40 @@ build_msgs(struct maildir *md, struct scan *sc, struct fail *f)
 	uint32_t i, out = 0;
 	int rc;
 
-	md->msgs = calloc(sc->n > 0 ? sc->n : 1, sizeof(*md->msgs));
+	_Static_assert(sizeof(struct md_msg) <= sizeof(struct ent),
+	    "messages are built in place of the entries");
+	struct md_msg *msgs, *shrunk;
+	struct ent e;
+
 	w = malloc((sc->n > 0 ? sc->n : 1) * sizeof(*w));
-	if (md->msgs == NULL || w == NULL) {
+	if (w == NULL ||
+	    (sc->v == NULL && (sc->v = malloc(sizeof(e))) == NULL)) {
 		free(w);
 		return failed(f, MD_ERR_TEMP, "out of memory");
 	}
+	/* md_msg i never reaches past entry i, which is read first: no second
+	 * array of 100,000s of messages next to the listing. */
+	md->msgs = msgs = (struct md_msg *)(void *)sc->v;
+	sc->v = NULL;
 	for (i = 0; i < sc->n; i++) {
-		md->msgs[i].name = sc->v[i].name;
-		md->msgs[i].in_new = sc->v[i].in_new;
-		md_uidl_from_base(
-		    sc->v[i].name, sc->v[i].base_len, md->msgs[i].uidl);
-		w[i] = sc->v[i].w_size;
+		struct md_msg *m = &msgs[i];
+
+		e = ((struct ent *)(void *)msgs)[i];
+		m->name = e.name;
+		m->size = 0;
+		m->base_len = e.base_len;
+		m->in_new = e.in_new;
+		m->deleted = m->retrieved = false;
+		w[i] = e.w_size;
+		if (hash_uidl(md, &e, &m->hashed) != 0) {
+			free(w);
+			return failed(f, MD_ERR_TEMP, "out of memory");
+		}
 	}
+	if (sc->n > 0 &&
+	    (shrunk = realloc(msgs, sc->n * sizeof(*msgs))) != NULL)
+		md->msgs = shrunk;
 	md->count = (uint32_t)sc->n;
-	sc->n = 0; /* the names belong to md now */
 	rc = fill_sizes(md, w, f);
 	free(w);
 	if (rc != 0)
@@ -357,27 +433,53 @@ build_msgs(struct maildir *md, struct scan *sc, struct fail *f)
 	return 0;
 }
 
+int
+md_dirs(struct maildir *md)
+{
+	if (md->dir_fd < 0 && (md->dir_fd = open(md->path,
+				   O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	if (md->new_fd < 0 && (md->new_fd = openat(md->dir_fd, "new",
+				   O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	if (md->cur_fd < 0 && (md->cur_fd = openat(md->dir_fd, "cur",
+				   O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	return 0;
+}
+
+void
+md_dirs_close(struct maildir *md)
+{
+	int saved = errno;
+
+	if (md->cur_fd >= 0)
+		close(md->cur_fd);
+	if (md->new_fd >= 0)
+		close(md->new_fd);
+	if (md->dir_fd >= 0)
+		close(md->dir_fd);
+	md->dir_fd = md->new_fd = md->cur_fd = -1;
+	errno = saved;
+}
+
 /* Open the directories and take the session lock. */
 static int
 open_dirs(struct maildir *md, struct fail *f)
 {
-	md->dir_fd = open(md->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (md->dir_fd < 0)
-		return failed(f, err_of(errno),
-		    errno == ENOENT ? "Maildir does not exist"
-				    : "cannot open Maildir");
-	md->new_fd =
-	    openat(md->dir_fd, "new", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (md->new_fd < 0)
-		return failed(f, err_of(errno),
-		    errno == ENOENT ? "not a Maildir: new/ is missing"
-				    : "cannot open new/");
-	md->cur_fd =
-	    openat(md->dir_fd, "cur", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (md->cur_fd < 0)
+	if (md_dirs(md) != 0) {
+		if (md->dir_fd < 0)
+			return failed(f, err_of(errno),
+			    errno == ENOENT ? "Maildir does not exist"
+					    : "cannot open Maildir");
+		if (md->new_fd < 0)
+			return failed(f, err_of(errno),
+			    errno == ENOENT ? "not a Maildir: new/ is missing"
+					    : "cannot open new/");
 		return failed(f, err_of(errno),
 		    errno == ENOENT ? "not a Maildir: cur/ is missing"
 				    : "cannot open cur/");
+	}
 	md->lock_fd = openat(md->dir_fd, MD_LOCK_FILE,
 	    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (md->lock_fd < 0)
@@ -398,7 +500,6 @@ md_open(const char *path, const struct md_opts *o, struct maildir **md_r,
 	struct fail f = {MD_ERR_PERM, "bad Maildir path"};
 	struct scan sc = {NULL, 0, 0};
 	struct maildir *md;
-	size_t i;
 	char flag;
 
 	*md_r = NULL;
@@ -426,18 +527,15 @@ md_open(const char *path, const struct md_opts *o, struct maildir **md_r,
 		md->opts = *o;
 	md->opts.seen_flag = flag;
 	if (open_dirs(md, &f) != 0 ||
-	    scan_dir(md->new_fd, true, &sc, &f) != 0 ||
-	    scan_dir(md->cur_fd, false, &sc, &f) != 0)
-		goto fail;
-	scan_sort(&sc);
-	if (build_msgs(md, &sc, &f) != 0)
+	    scan_dir(md, md->new_fd, true, &sc, &f) != 0 ||
+	    scan_dir(md, md->cur_fd, false, &sc, &f) != 0 ||
+	    scan_sort(&sc, &f) != 0 || build_msgs(md, &sc, &f) != 0)
 		goto fail;
 	free(sc.v);
+	md_dirs_close(md); /* an idle session keeps only the lock */
 	*md_r = md;
 	return 0;
 fail:
-	for (i = 0; i < sc.n; i++) /* names not yet handed to md */
-		free(sc.v[i].name);
 	free(sc.v);
 	md_close(&md);
 	*err_r = f.err;
@@ -449,19 +547,16 @@ void
 md_close(struct maildir **mdp)
 {
 	struct maildir *md = *mdp;
-	uint32_t i;
+	struct md_block *b;
 
 	if (md == NULL)
 		return;
-	for (i = 0; md->msgs != NULL && i < md->count; i++)
-		free(md->msgs[i].name);
 	free(md->msgs);
-	if (md->cur_fd >= 0)
-		close(md->cur_fd);
-	if (md->new_fd >= 0)
-		close(md->new_fd);
-	if (md->dir_fd >= 0)
-		close(md->dir_fd);
+	while ((b = md->arena) != NULL) {
+		md->arena = b->next;
+		free(b);
+	}
+	md_dirs_close(md);
 	if (md->lock_fd >= 0)
 		close(md->lock_fd); /* releases the flock */
 	free(md->path);

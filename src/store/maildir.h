@@ -36,13 +36,17 @@ struct md_name {
 };
 
 struct md_msg {
-	char *name;     /* file name inside its directory (malloc'd) */
-	bool in_new;    /* lives in new/ (else cur/) */
-	bool deleted;   /* marked by DELE (cleared by RSET) */
-	bool retrieved; /* sent by RETR (or TOP with whole body) */
-	uint64_t size;  /* octets as sent (CRLF, before dot-stuffing) */
-	char uidl[P3_UIDL_MAX + 1];
+	char *name;         /* file name inside its directory (in md's arena) */
+	const char *hashed; /* "~" + SHA-256 hex UIDL (NUL-terminated), or NULL
+			     * when the base itself is the UIDL (md_uidl) */
+	uint64_t size;      /* octets as sent (CRLF, before dot-stuffing) */
+	uint16_t base_len;  /* octets before ':' in name */
+	bool in_new;        /* lives in new/ (else cur/) */
+	bool deleted;       /* marked by DELE (cleared by RSET) */
+	bool retrieved;     /* sent by RETR (or TOP with whole body) */
 };
+
+struct md_block; /* a block of the name arena (maildir.c) */
 
 struct md_opts {
 	bool drop_nul;  /* sizes exclude NULs (Outlook workaround) */
@@ -58,9 +62,13 @@ struct maildir {
 	uint32_t count;
 	uint64_t total_size;
 	uint32_t sizes_computed; /* how many sizes were not known at open */
-	int dir_fd;              /* directory fds of the Maildir, */
-	int new_fd;              /* its new/ */
-	int cur_fd;              /* and cur/ (for openat and fsync) */
+	struct md_block *arena;  /* names and UIDLs, freed by md_close */
+	/* Directory fds of the Maildir, its new/ and cur/: open only inside
+	 * md_open, md_msg_open and md_commit (md_dirs), else -1, so an idle
+	 * session holds just lock_fd. */
+	int dir_fd;
+	int new_fd;
+	int cur_fd;
 };
 
 /* Parse a Maildir file name (fuzz target). Returns 0, or -1 if it is not a
@@ -78,6 +86,12 @@ void md_uidl_from_base(const char *base, size_t len, char out[P3_UIDL_MAX + 1]);
  * cur/ one. A size cache that cannot be written only logs a warning. */
 int md_open(const char *path, const struct md_opts *o, struct maildir **md_r,
     enum md_err *err_r, const char **why_r);
+/* The UIDL of message i (0-based, < count): *len_r octets at the returned
+ * pointer, not NUL-terminated (the base of its name, or the hashed form). */
+const char *md_uidl(const struct maildir *md, uint32_t i, size_t *len_r);
+/* The same, NUL-terminated, into out. */
+void md_uidl_copy(
+    const struct maildir *md, uint32_t i, char out[P3_UIDL_MAX + 1]);
 /* Open message i (0-based) read-only; follows a concurrent new/->cur/ rename
  * or flag change (updating msgs[i].name and in_new). Returns an fd the caller
  * closes, or -1 (errno set: ENOENT if the message is gone). */
@@ -123,6 +137,20 @@ int md_cache_save(int dir_fd, const char *file, const struct md_sizereq *req,
  * none, -1 with errno. */
 int md_find_base(int dir_fd, const char *base, size_t base_len, char **name_r)
     __attribute__((warn_unused_result));
+/* md_name_parse for a directory entry's name (len = strlen, so without NUL
+ * or '/'): the same result without looking for them. */
+int md_name_parse_entry(const char *name, size_t len, struct md_name *r);
+/* Copy name[0..len) NUL-terminated into md's arena (freed by md_close).
+ * NULL when out of memory. */
+char *md_keep(struct maildir *md, const char *name, size_t len)
+    __attribute__((warn_unused_result));
+/* True if base[0..len) is usable as its own UIDL: 1..70 octets of 0x21..0x7E.
+ */
+bool md_uidl_plain(const char *base, size_t len);
+/* Open new/ and cur/ (and the Maildir) by path unless open. 0, or -1 with
+ * errno. md_dirs_close closes them again. */
+int md_dirs(struct maildir *md) __attribute__((warn_unused_result));
+void md_dirs_close(struct maildir *md);
 /* Find m again after its file vanished: first in the other directory (a
  * new/ -> cur/ move), then in its own (a flag change); updates name and
  * in_new. 0, or -1 with errno (ENOENT when it is really gone). */

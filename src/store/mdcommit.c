@@ -33,8 +33,12 @@ md_relocate(struct maildir *md, struct md_msg *m)
 		if (rc < 0)
 			return -1;
 		if (rc == 0) {
-			free(m->name);
-			m->name = name;
+			char *kept = md_keep(md, name, strlen(name));
+
+			free(name);
+			if (kept == NULL)
+				return -1;
+			m->name = kept;
 			m->in_new = in_new;
 			return 0;
 		}
@@ -43,14 +47,23 @@ md_relocate(struct maildir *md, struct md_msg *m)
 	return -1;
 }
 
+/* Open m by its path: an idle session keeps no directory open. */
 static int
 open_file(struct maildir *md, const struct md_msg *m)
 {
+	char path[STORE_PATH_MAX + STORE_NAME_MAX + 8];
+	size_t plen = strlen(md->path), nlen = strlen(m->name);
 	struct stat st;
 	int fd;
 
-	fd = openat(m->in_new ? md->new_fd : md->cur_fd, m->name,
-	    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (plen >= STORE_PATH_MAX || nlen > STORE_NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, md->path, plen);
+	memcpy(path + plen, m->in_new ? "/new/" : "/cur/", 5);
+	memcpy(path + plen + 5, m->name, nlen + 1);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -73,9 +86,12 @@ md_msg_open(struct maildir *md, uint32_t i)
 	fd = open_file(md, &md->msgs[i]);
 	if (fd >= 0 || errno != ENOENT)
 		return fd;
-	if (md_relocate(md, &md->msgs[i]) != 0)
-		return -1;
-	return open_file(md, &md->msgs[i]);
+	if (md_dirs(md) != 0 || md_relocate(md, &md->msgs[i]) != 0)
+		fd = -1;
+	else
+		fd = open_file(md, &md->msgs[i]);
+	md_dirs_close(md);
+	return fd;
 }
 
 /* Remove a deleted message; one that vanished is looked for by base. */
@@ -124,6 +140,7 @@ mark_one(struct maildir *md, struct md_msg *m, bool *dirty_new, bool *dirty_cur)
 {
 	char to[STORE_NAME_MAX + 1], *copy;
 	int len, tries;
+	size_t tlen;
 
 	for (tries = 0; tries < 2; tries++) {
 		len = md_name_with_flag(m->name, strlen(m->name),
@@ -138,18 +155,17 @@ mark_one(struct maildir *md, struct md_msg *m, bool *dirty_new, bool *dirty_cur)
 			errno = ENAMETOOLONG;
 			return -1;
 		}
-		if ((copy = strdup(to)) == NULL)
+		tlen = strlen(to);
+		if ((copy = md_keep(md, to, tlen)) == NULL)
 			return -1;
 		if (rename_noreplace(m->in_new ? md->new_fd : md->cur_fd,
 			m->name, md->cur_fd, to) == 0) {
 			*(m->in_new ? dirty_new : dirty_cur) = true;
 			*dirty_cur = true;
-			free(m->name);
 			m->name = copy;
 			m->in_new = false;
 			return 0;
 		}
-		free(copy);
 		if (errno != ENOENT || md_relocate(md, m) != 0)
 			return -1;
 	}
@@ -165,6 +181,19 @@ md_commit(struct maildir *md, uint32_t *deleted_r)
 	int failures = 0;
 
 	*deleted_r = 0;
+	for (i = 0; i < md->count; i++) /* to do: removals and renames */
+		if (md->msgs[i].deleted ||
+		    (md->opts.mark_seen && md->msgs[i].retrieved))
+			failures++;
+	if (failures == 0)
+		return 0; /* nothing to change: the directories stay closed */
+	if (md_dirs(md) != 0) {
+		log_warn("store: cannot open the Maildir %s: %s", md->path,
+		    strerror(errno));
+		md_dirs_close(md);
+		return failures;
+	}
+	failures = 0;
 	for (i = 0; i < md->count; i++) {
 		m = &md->msgs[i];
 		if (!m->deleted)
@@ -192,5 +221,6 @@ md_commit(struct maildir *md, uint32_t *deleted_r)
 		log_warn("store: cannot sync Maildir: %s", strerror(errno));
 		failures++;
 	}
+	md_dirs_close(md);
 	return failures;
 }

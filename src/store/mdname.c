@@ -13,8 +13,27 @@
 
 #include <openssl/evp.h>
 
-#include "lib/num.h"
 #include "store/maildir.h"
+
+/* Digits only, at most 20, value <= INT64_MAX (as num_parse_u64 would
+ * accept with that range); -1 otherwise. */
+static int64_t
+field_value(const char *p, size_t len)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 20)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned d = (unsigned)(unsigned char)p[i] - '0';
+
+		if (d > 9 || __builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, d, &v))
+			return -1;
+	}
+	return v > INT64_MAX ? -1 : (int64_t)v;
+}
 
 /* Record the ",S=" / ",W=" fields of base[0..len). A field runs from its
  * comma to the next comma or the end of the base; its value must be all
@@ -22,38 +41,39 @@
 static void
 parse_fields(const char *base, size_t len, struct md_name *r)
 {
-	const char *comma, *f;
-	size_t i = 0, j, flen;
-	uint64_t v;
+	const char *p = base, *end = base + len, *f, *next;
+	int64_t v;
 
-	while (i < len && (comma = memchr(base + i, ',', len - i)) != NULL) {
-		i = (size_t)(comma - base) + 1;
-		for (j = i; j < len && base[j] != ','; j++)
+	while ((f = memchr(p, ',', (size_t)(end - p))) != NULL) {
+		f++;
+		next = memchr(f, ',', (size_t)(end - f));
+		p = next != NULL ? next : end;
+		if (p - f < 3 || f[1] != '=')
 			continue;
-		f = base + i;
-		flen = j - i;
-		i = j;
-		if (flen < 3 || f[1] != '=' || (f[0] != 'S' && f[0] != 'W'))
-			continue;
-		if (num_parse_u64(f + 2, flen - 2, 0, INT64_MAX, &v) != 0)
-			continue;
-		if (f[0] == 'S' && r->s_size < 0)
-			r->s_size = (int64_t)v;
-		else if (f[0] == 'W' && r->w_size < 0)
-			r->w_size = (int64_t)v;
+		if (f[0] == 'S' && r->s_size < 0) {
+			if ((v = field_value(f + 2, (size_t)(p - f - 2))) >= 0)
+				r->s_size = v;
+		} else if (f[0] == 'W' && r->w_size < 0) {
+			if ((v = field_value(f + 2, (size_t)(p - f - 2))) >= 0)
+				r->w_size = v;
+		}
+		if (r->s_size >= 0 && r->w_size >= 0)
+			break;
 	}
 }
 
-int
-md_name_parse(const char *name, size_t len, struct md_name *r)
+/* md_name_parse after its '/' and NUL checks. */
+static int
+parse_checked(const char *name, size_t len, struct md_name *r)
 {
 	const char *colon;
 
-	memset(r, 0, sizeof(*r));
 	r->s_size = -1;
 	r->w_size = -1;
-	if (len == 0 || len > STORE_NAME_MAX || name[0] == '.' ||
-	    memchr(name, '/', len) != NULL || memchr(name, '\0', len) != NULL)
+	r->has_info = false;
+	r->seen = false;
+	r->base_len = 0;
+	if (len == 0 || len > STORE_NAME_MAX || name[0] == '.')
 		return -1;
 	colon = memchr(name, ':', len);
 	r->base_len = colon != NULL ? (size_t)(colon - name) : len;
@@ -68,20 +88,66 @@ md_name_parse(const char *name, size_t len, struct md_name *r)
 	return 0;
 }
 
+int
+md_name_parse(const char *name, size_t len, struct md_name *r)
+{
+	if (memchr(name, '/', len) != NULL || memchr(name, '\0', len) != NULL) {
+		r->s_size = r->w_size = -1;
+		r->has_info = r->seen = false;
+		r->base_len = 0;
+		return -1;
+	}
+	return parse_checked(name, len, r);
+}
+
+int
+md_name_parse_entry(const char *name, size_t len, struct md_name *r)
+{
+	return parse_checked(name, len, r);
+}
+
+/* Eight octets at a time: a byte below 0x21 or above 0x7E sets its high bit
+ * in the result (no false positives: the input bytes' high bits are
+ * checked too). */
+static uint64_t
+bad_octets(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+
+	/* x - 0x21 borrows into bit 7 of bytes < 0x21 (for bytes < 0x80);
+	 * x + 0x01 carries into bit 7 of bytes >= 0x7F. */
+	return ((x - ones * 0x21) & ~x & high) |
+	       (((x & ~high) + ones * 0x01) & high) | (x & high);
+}
+
+bool
+md_uidl_plain(const char *base, size_t len)
+{
+	uint64_t x, bad = 0;
+	size_t i = 0;
+
+	if (len < 1 || len > P3_UIDL_MAX)
+		return false;
+	for (; len - i >= 8; i += 8) {
+		memcpy(&x, base + i, 8);
+		bad |= bad_octets(x);
+	}
+	if (i < len) {
+		x = 0x2121212121212121ULL; /* padding: valid octets */
+		memcpy(&x, base + i, len - i);
+		bad |= bad_octets(x);
+	}
+	return bad == 0;
+}
+
 void
 md_uidl_from_base(const char *base, size_t len, char out[P3_UIDL_MAX + 1])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, k;
-	size_t i;
-	bool valid = len >= 1 && len <= P3_UIDL_MAX;
 
-	for (i = 0; valid && i < len; i++)
-		if ((unsigned char)base[i] < 0x21 ||
-		    (unsigned char)base[i] > 0x7e)
-			valid = false;
-	if (valid) {
+	if (md_uidl_plain(base, len)) {
 		memcpy(out, base, len);
 		out[len] = '\0';
 		return;

@@ -11,6 +11,18 @@
 #include "harness.h"
 #include "store/maildir.h"
 
+/* The UIDL of message i, NUL-terminated (one of two static buffers). */
+static const char *
+uidl_at(const struct maildir *md, uint32_t i)
+{
+	static char u[2][P3_UIDL_MAX + 1];
+	static int k;
+
+	k ^= 1;
+	md_uidl_copy(md, i, u[k]);
+	return u[k];
+}
+
 static const char *
 pth(char *out, size_t cap, const char *a, const char *b, const char *c)
 {
@@ -133,12 +145,12 @@ TEST(store_open_lists_sorted)
 	if (md->count == 4) {
 		CHECK_STR(md->msgs[0].name, "1001.M1P1.h:2,S");
 		CHECK(!md->msgs[0].in_new);
-		CHECK_STR(md->msgs[0].uidl, "1001.M1P1.h");
+		CHECK_STR(uidl_at(md, 0), "1001.M1P1.h");
 		CHECK(md->msgs[0].size == crlf_size(M1));
 		CHECK_STR(md->msgs[1].name, "1002.M1P1.h");
 		CHECK(md->msgs[1].in_new);
 		CHECK(md->msgs[1].size == crlf_size(M2));
-		CHECK_STR(md->msgs[2].uidl, "1003.M1P1.h,W=42");
+		CHECK_STR(uidl_at(md, 2), "1003.M1P1.h,W=42");
 		CHECK(md->msgs[2].size == 42); /* W= wins over the content */
 		CHECK(md->msgs[3].size == 0);
 		CHECK(!md->msgs[0].deleted && !md->msgs[0].retrieved);
@@ -391,7 +403,7 @@ TEST(store_duplicate_base_listed_once)
 	CHECK(md->count == 2);
 	CHECK_STR(md->msgs[0].name, "6001.a:2,S");
 	CHECK(!md->msgs[0].in_new);
-	CHECK(strcmp(md->msgs[0].uidl, md->msgs[1].uidl) != 0);
+	CHECK(strcmp(uidl_at(md, 0), uidl_at(md, 1)) != 0);
 	md_close(&md);
 }
 
@@ -407,9 +419,9 @@ TEST(store_unusual_names_hashed_uidl)
 	if (md == NULL)
 		return;
 	CHECK(md->count == 2);
-	CHECK(md->msgs[0].uidl[0] == '~' && strlen(md->msgs[0].uidl) == 65);
-	CHECK(md->msgs[1].uidl[0] == '~' && strlen(md->msgs[1].uidl) == 65);
-	CHECK(strcmp(md->msgs[0].uidl, md->msgs[1].uidl) != 0);
+	CHECK(uidl_at(md, 0)[0] == '~' && strlen(uidl_at(md, 0)) == 65);
+	CHECK(uidl_at(md, 1)[0] == '~' && strlen(uidl_at(md, 1)) == 65);
+	CHECK(strcmp(uidl_at(md, 0), uidl_at(md, 1)) != 0);
 	CHECK(md->msgs[0].size == crlf_size(M1));
 	md_close(&md);
 }
