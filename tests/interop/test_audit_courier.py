@@ -268,7 +268,10 @@ class Courier:
              "--fork", "--kill-child=SIGKILL", "sh", script, tree, pem,
              str(self.port)],
             stdin=subprocess.DEVNULL, stdout=self.logf,
-            stderr=subprocess.STDOUT)
+            stderr=subprocess.STDOUT,
+            # couriertcpd signals its whole process group when it stops:
+            # give it its own, or it would take this test down with it.
+            start_new_session=True)
 
     def wait_ready(self, secs=10):
         end = time.monotonic() + secs
