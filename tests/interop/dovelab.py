@@ -304,28 +304,9 @@ class DoveLab:
         return ssl.create_default_context(cafile=self.cert)
 
     def _wait_ready(self, wait):
-        deadline = time.monotonic() + wait
-        pending = [self.port, self.tls_port]
-        while pending:
-            if self.proc.poll() is not None:
-                raise DovecotError("dovecot exited with %d before it was "
-                                   "ready" % self.proc.returncode)
-            if time.monotonic() > deadline:
-                raise DovecotError("dovecot not ready after %.1fs" % wait)
-            p = pending[0]
-            try:
-                with socket.create_connection((HOST, p), timeout=1.0) as s:
-                    if p == self.tls_port:
-                        s = self.context().wrap_socket(
-                            s, server_hostname="localhost")
-                    s.settimeout(3.0)
-                    if not s.recv(512).startswith(b"+OK"):
-                        raise OSError("no greeting")
-                    s.sendall(b"QUIT\r\n")
-                    s.recv(512)
-                pending.pop(0)
-            except OSError:
-                time.sleep(0.05)
+        p3lab.wait_pop3_ready(self.proc, [self.port, self.tls_port],
+                              self.tls_port, self.context(), wait,
+                              DovecotError, "dovecot")
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None

@@ -236,6 +236,33 @@ def make_maildir(path):
 
 # --- the lab ----------------------------------------------------------------
 
+def wait_pop3_ready(proc, ports, tls_port, ctx, wait, error, name,
+                    greet_timeout=3.0):
+    """Return once every port answers a POP3 greeting (tls_port through
+    TLS with ctx); raise error if proc exits first or after wait seconds."""
+    deadline = time.monotonic() + wait
+    pending = list(ports)
+    while pending:
+        if proc.poll() is not None:
+            raise error("%s exited with %d before it was ready" %
+                        (name, proc.returncode))
+        if time.monotonic() > deadline:
+            raise error("%s not ready after %.1fs" % (name, wait))
+        p = pending[0]
+        try:
+            with socket.create_connection((HOST, p), timeout=1.0) as s:
+                if p == tls_port:
+                    s = ctx.wrap_socket(s, server_hostname="localhost")
+                s.settimeout(greet_timeout)
+                if not s.recv(512).startswith(b"+OK"):
+                    raise OSError("no greeting")
+                s.sendall(b"QUIT\r\n")
+                s.recv(512)
+            pending.pop(0)
+        except OSError:
+            time.sleep(0.05)
+
+
 class ServerError(Exception):
     pass
 
@@ -348,29 +375,9 @@ class Lab:
         raise ServerError("%s\n--- server log ---\n%s" % (last, self.log()))
 
     def _wait_ready(self, wait):
-        deadline = time.monotonic() + wait
         ports = [self.port] + ([self.tls_port] if self.cert else [])
-        pending = list(ports)
-        while pending:
-            if self.proc.poll() is not None:
-                raise ServerError("server exited with %d before it was "
-                                  "ready" % self.proc.returncode)
-            if time.monotonic() > deadline:
-                raise ServerError("server not ready after %.1fs" % wait)
-            p = pending[0]
-            try:
-                with socket.create_connection((HOST, p), timeout=1.0) as s:
-                    if p == self.tls_port:
-                        s = self.context().wrap_socket(
-                            s, server_hostname="localhost")
-                    s.settimeout(2.0)
-                    if not s.recv(512).startswith(b"+OK"):
-                        raise OSError("no greeting")
-                    s.sendall(b"QUIT\r\n")
-                    s.recv(512)
-                pending.pop(0)
-            except OSError:
-                time.sleep(0.05)
+        wait_pop3_ready(self.proc, ports, self.tls_port, self.context(),
+                        wait, ServerError, "server", greet_timeout=2.0)
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None
