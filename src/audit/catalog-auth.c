@@ -46,7 +46,8 @@ const struct au_check au_cat_auth[] = {
 	.fix =
 	    {
 		"postie offers SCRAM-SHA-256(-PLUS), PLAIN and LOGIN inside "
-		"TLS only; it has no CRAM-MD5, DIGEST-MD5 or NTLM.",
+		"TLS only, and CRAM-MD5 only with --cram-md5: do not use "
+		"it. It has no DIGEST-MD5 or NTLM.",
 		"auth_mechanisms = plain login (add scram-sha-256 if "
 		"clients support it).",
 		"POP3AUTH_TLS=\"LOGIN PLAIN\" and no CRAM-* in POP3AUTH.",

@@ -12,6 +12,7 @@
 
 #include "auth/authd.h"
 #include "auth/ipc.h"
+#include "auth/ticket.h"
 #include "auth/lockout.h"
 #include "auth/passwd.h"
 #include "auth/sasl.h"
@@ -23,6 +24,7 @@
 #include <openssl/evp.h>
 
 static const char *apop_path;  /* APOP secrets file, or NULL */
+static bool cram_md5;          /* offer CRAM-MD5 (with apop_path) */
 static unsigned lockout_after; /* 0: no hard lockout */
 static const char *lockout_file;
 static pthread_mutex_t lockout_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -85,6 +87,13 @@ authd_set_apop(const char *path)
 }
 
 void
+authd_set_cram_md5(const char *path)
+{
+	cram_md5 = true;
+	apop_path = path;
+}
+
+void
 authd_set_lockout(unsigned after, const char *path)
 {
 	lockout_after = after;
@@ -127,8 +136,9 @@ authd_set_sasl_ttl(unsigned secs)
 	sasl_ttl_s = secs;
 }
 
-/* Look up user's APOP secret in the secrets file; dummy when absent, so the
- * work is the same. Returns true if the user has a secret. */
+/* Look up user's secret (APOP, CRAM-MD5) in the secrets file; dummy when
+ * absent. The whole file is read either way, so the work is the same for
+ * every name. Returns true if the user has a secret. */
 static bool
 apop_secret(const char *user, char *out, size_t outlen)
 {
@@ -141,13 +151,14 @@ apop_secret(const char *user, char *out, size_t outlen)
 	(void)str_copy(out, "postie-apop-dummy-secret", outlen);
 	if (apop_path == NULL || (f = fopen(apop_path, "re")) == NULL)
 		return false;
-	while (!found && (n = getline(&line, &cap, f)) > 0) {
+	while ((n = getline(&line, &cap, f)) > 0) {
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		if ((size_t)n > ulen && memcmp(line, user, ulen) == 0 &&
-		    line[ulen] == ':' &&
+		if (!found && ulen > 0 && (size_t)n > ulen &&
+		    memcmp(line, user, ulen) == 0 && line[ulen] == ':' &&
 		    str_copy(out, line + ulen + 1, outlen) == 0)
 			found = true;
+		mem_wipe(line, (size_t)n);
 	}
 	if (line != NULL)
 		mem_wipe(line, cap);
@@ -184,17 +195,24 @@ apop_check(const char *user, struct p3_span digest, struct p3_span ts)
 	return ok;
 }
 
-/* Send a reply: type IPC_AUTH_REPLY (5 fields) or IPC_SASL_REPLY (with the
- * exchange id first and the server message last). */
+/* Send a reply: type IPC_AUTH_REPLY (6 fields) or IPC_SASL_REPLY (with the
+ * exchange id first and the server message before the ticket). A
+ * successful login carries a ticket for the mail process (ticket.h). */
 static void
 reply(struct authd_state *s, uint8_t type, uint32_t id, uint8_t res,
     uint32_t xid, const char *user, const char *path, const char *uidb,
     const char *gidb, const char *data)
 {
 	uint8_t out[IPC_FRAME_MAX];
-	char xidb[16];
-	struct p3_span f[7];
+	char xidb[16], tick[TICKET_LEN + 1] = "";
+	struct p3_span f[8];
 	int n, nf = 0;
+
+	if (res == IPC_RES_OK &&
+	    ticket_make(user, path, time_mono_ms(), tick, sizeof(tick)) < 0) {
+		log_err("authd: cannot make a login ticket");
+		res = IPC_RES_TEMP;
+	}
 
 	f[nf].p = (const char *)&res;
 	f[nf++].len = 1;
@@ -215,6 +233,8 @@ reply(struct authd_state *s, uint8_t type, uint32_t id, uint8_t res,
 		f[nf].p = data;
 		f[nf++].len = strlen(data);
 	}
+	f[nf].p = tick;
+	f[nf++].len = strlen(tick);
 	n = ipc_encode(type, id, f, nf, out, sizeof(out));
 	if (n < 0) {
 		/* Cannot happen with the caps; say "try again" rather than
@@ -223,6 +243,8 @@ reply(struct authd_state *s, uint8_t type, uint32_t id, uint8_t res,
 		f[0].p = (const char *)&res;
 		f[type == IPC_SASL_REPLY ? 3 : 2].len = 0;
 		f[nf - 1].len = 0;
+		if (type == IPC_SASL_REPLY)
+			f[nf - 2].len = 0;
 		n = ipc_encode(type, id, f, nf, out, sizeof(out));
 	}
 	if (n > 0 && send(s->fd, out, (size_t)n, MSG_NOSIGNAL) < 0)
@@ -399,10 +421,14 @@ authd_main(int fd, const char *users, const char *tmpl)
 	s.users = users;
 	s.tmpl = tmpl;
 	pthread_rwlock_init(&s.lock, NULL);
-	if ((s.sasl = sasl_new()) == NULL)
-		log_err("authd: GNU SASL did not start; SCRAM logins fail");
-	else
+	if ((s.sasl = sasl_new()) == NULL) {
+		log_err("authd: GNU SASL did not start; SCRAM and CRAM-MD5 "
+			"logins fail");
+	} else {
 		sasl_set_ttl(s.sasl, (uint64_t)sasl_ttl_s * 1000);
+		if (cram_md5)
+			sasl_set_cram(s.sasl, apop_secret);
+	}
 	maybe_reload(&s);
 	for (i = 1; i < AUTH_WORKERS; i++)
 		if (pthread_create(&th[i], NULL, worker, &s) != 0)
@@ -562,11 +588,14 @@ authd_recv(int fd, struct authd_reply *r)
 	if (n <= 0)
 		return -1;
 	if (ipc_decode(buf, (size_t)n, &m) < 0 ||
-	    (ipc_expect(&m, IPC_AUTH_REPLY, 5) < 0 &&
-		ipc_expect(&m, IPC_SASL_REPLY, 7) < 0) ||
+	    (ipc_expect(&m, IPC_AUTH_REPLY, 6) < 0 &&
+		ipc_expect(&m, IPC_SASL_REPLY, 8) < 0) ||
 	    m.f[0].len != 1)
 		return -1;
 	r->sasl = m.type == IPC_SASL_REPLY;
+	if (m.f[m.nfields - 1].len > TICKET_LEN)
+		return -1;
+	span_str(m.f[m.nfields - 1], r->ticket, sizeof(r->ticket));
 	r->id = m.id;
 	r->xid = 0;
 	r->data[0] = '\0';

@@ -1,8 +1,8 @@
 /* authd.h: the credential-check process.
  * It alone reads the users file. The server talks to it over a SOCK_SEQPACKET
  * socket pair with ipc.h frames: one request, one reply, matched by id
- * (SASL_ABORT has none). SCRAM exchanges (sasl.h) live here too, so the
- * server never sees a key.
+ * (SASL_ABORT has none). SCRAM and CRAM-MD5 exchanges (sasl.h) live here
+ * too, so the server never sees a key or secret.
  * Hashing runs on AUTH_WORKERS threads there, so it never blocks the
  * server's event loop. The users file is reloaded when it changes. */
 #ifndef POSTIE_AUTH_AUTHD_H
@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "auth/ticket.h"
 #include "lib/limits.h"
 
 struct authd_reply {
@@ -24,6 +25,7 @@ struct authd_reply {
 	bool sasl;                        /* an IPC_SASL_REPLY: */
 	uint32_t xid;                     /* the exchange (CONT) */
 	char data[AUTH_SASL_B64_MAX + 1]; /* base64 challenge or final */
+	char ticket[TICKET_LEN + 1];      /* login ticket when OK (ticket.h) */
 };
 
 /* Fork the credential process for users file and mailbox template tmpl.
@@ -35,6 +37,9 @@ int authd_start(const char *users, const char *tmpl, uid_t uid, gid_t gid,
 /* Name the APOP secrets file ("user:secret" lines, mode 0600); call before
  * authd_start. Without it every APOP attempt fails. */
 void authd_set_apop(const char *path);
+/* Offer CRAM-MD5 (RFC 2195) with the secrets of the same file (path, as
+ * for authd_set_apop). Off unless called, before authd_start. */
+void authd_set_cram_md5(const char *path);
 /* Turn on the hard lockout: refuse an existing user after `after` failed
  * password checks until `postie user unlock` (lockout.h). Before
  * authd_start. */

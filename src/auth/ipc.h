@@ -14,15 +14,23 @@
 #define IPC_FIELDS_MAX 8
 
 enum ipc_type {
-	IPC_AUTH_PASS = 1,  /* id; user, password, peer host */
-	IPC_AUTH_REPLY = 2, /* id; result, user, mailbox path, uid, gid */
-	IPC_AUTH_APOP = 3,  /* id; user, digest (32 hex), timestamp, peer */
-	IPC_SASL_START = 4, /* id; mech, channel binding (base64 or ""),
-			     * client-first (base64), peer */
-	IPC_SASL_STEP = 5,  /* id; xid (decimal), client message (base64) */
-	IPC_SASL_ABORT = 6, /* 0; xid (decimal). No reply. */
-	IPC_SASL_REPLY = 7  /* id; result, xid, user, mailbox path, uid,
-			     * gid, server message (base64) */
+	IPC_AUTH_PASS = 1,     /* id; user, password, peer host */
+	IPC_AUTH_REPLY = 2,    /* id; result, user, mailbox path, uid, gid,
+				* login ticket ("" unless OK; ticket.h) */
+	IPC_AUTH_APOP = 3,     /* id; user, digest (32 hex), timestamp, peer */
+	IPC_SASL_START = 4,    /* id; mech, channel binding (base64 or ""),
+				* client-first (base64), peer */
+	IPC_SASL_STEP = 5,     /* id; xid (decimal), client message (base64) */
+	IPC_SASL_ABORT = 6,    /* 0; xid (decimal). No reply. */
+	IPC_SASL_REPLY = 7,    /* id; result, xid, user, mailbox path, uid, gid,
+				* server message (base64; "" with OK: no final
+				* message), login ticket */
+	IPC_HANDOFF = 8,       /* id; user, mailbox path, peer, host, TLS
+				* version ("" for none), unread client bytes,
+				* login ticket; with the connection's
+				* descriptor */
+	IPC_HANDOFF_REPLY = 9, /* id; result, the -ERR line if not OK */
+	IPC_SESSION_END = 10   /* id; a handed-off session ended */
 };
 
 enum ipc_result {

@@ -1,5 +1,6 @@
-/* sasl.c: the table of SCRAM exchanges and the GNU SASL property callback
- * that feeds them the stored keys (or dummy ones). */
+/* sasl.c: the table of SCRAM and CRAM-MD5 exchanges and the GNU SASL
+ * property callback that feeds them the stored keys or secrets (or dummy
+ * ones). */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -27,6 +28,9 @@ struct xchg {
 	bool known;             /* they are the user's own */
 	struct pw_scram k;
 	char authid[P3_USER_MAX + 1]; /* "" unless a valid user name */
+	/* CRAM-MD5: the secrets lookup, and whether the challenge is out. */
+	bool (*cram)(const char *user, char *out, size_t cap);
+	bool challenged;
 };
 
 struct sasl_tab {
@@ -38,6 +42,7 @@ struct sasl_tab {
 	uint8_t rand_key[32];              /* dummy salts, empty db */
 	char stored[PW_SCRAM_KEY_B64 + 1]; /* dummy StoredKey */
 	char server[PW_SCRAM_KEY_B64 + 1]; /* dummy ServerKey */
+	bool (*cram)(const char *user, char *out, size_t cap); /* or NULL */
 	struct xchg x[AUTH_SASL_MAX];
 };
 
@@ -105,6 +110,45 @@ resolve(struct sasl_tab *t, struct xchg *x, Gsasl_session *gs)
 	dummy_keys(t, x, id);
 }
 
+/* CRAM-MD5: the secret of the user named in the client's response, or a
+ * dummy (the same work: GNU SASL computes the digest either way). Only a
+ * user with a secret and an entry in the users file can succeed. */
+static int
+cram_password(struct xchg *x, Gsasl_session *gs)
+{
+	const char *id = gsasl_property_fast(gs, GSASL_AUTHID);
+	char secret[P3_PASS_MAX + 1];
+	size_t len;
+	bool have;
+	int rc;
+
+	if (id == NULL)
+		id = "";
+	len = strlen(id);
+	have = x->cram(id, secret, sizeof(secret));
+	x->resolved = true;
+	if (pw_user_valid(id, len)) {
+		memcpy(x->authid, id, len + 1);
+		x->known = have && pw_find(x->db, id, len) != NULL;
+	}
+	rc = gsasl_property_set(gs, GSASL_PASSWORD, secret);
+	mem_wipe(secret, sizeof(secret));
+	return rc;
+}
+
+/* Wipe GNU SASL's copy of a CRAM-MD5 secret (it frees without wiping). */
+static void
+wipe_password(Gsasl_session *gs)
+{
+	const char *pw = gsasl_property_fast(gs, GSASL_PASSWORD);
+
+	if (pw == NULL)
+		return;
+	/* Our own copy, set above; only its const-ness is borrowed. */
+	mem_wipe((void *)(uintptr_t)pw, strlen(pw));
+	(void)gsasl_property_set(gs, GSASL_PASSWORD, NULL);
+}
+
 static int
 callback(Gsasl *ctx, Gsasl_session *gs, Gsasl_property prop)
 {
@@ -130,6 +174,9 @@ callback(Gsasl *ctx, Gsasl_session *gs, Gsasl_property prop)
 	case GSASL_SCRAM_SERVERKEY:
 		resolve(t, x, gs);
 		return gsasl_property_set(gs, prop, x->k.server);
+	case GSASL_PASSWORD:
+		return x->cram != NULL ? cram_password(x, gs)
+				       : GSASL_NO_CALLBACK;
 	default:
 		return GSASL_NO_CALLBACK;
 	}
@@ -195,6 +242,15 @@ sasl_set_ttl(struct sasl_tab *t, uint64_t ms)
 {
 	pthread_mutex_lock(&t->mu);
 	t->ttl_ms = ms;
+	pthread_mutex_unlock(&t->mu);
+}
+
+void
+sasl_set_cram(
+    struct sasl_tab *t, bool (*secret)(const char *user, char *out, size_t cap))
+{
+	pthread_mutex_lock(&t->mu);
+	t->cram = secret;
 	pthread_mutex_unlock(&t->mu);
 }
 
@@ -271,6 +327,16 @@ still_valid(const struct xchg *x)
 	return same ? e : NULL;
 }
 
+/* The verified user's entry: for SCRAM only while its keys are those the
+ * proof was checked with; for CRAM-MD5 while the user exists. */
+static const struct pw_entry *
+verified_entry(const struct xchg *x)
+{
+	if (x->cram != NULL)
+		return pw_find(x->db, x->authid, strlen(x->authid));
+	return still_valid(x);
+}
+
 /* Feed in64 to the exchange (claimed by this thread) and fill *o. Returns
  * true if the exchange goes on. */
 static bool
@@ -284,11 +350,17 @@ run(struct xchg *x, const struct pw_db *db, struct p3_span in64,
 	out_init(o, IPC_RES_FAIL);
 	if (in64.len > AUTH_SASL_B64_MAX)
 		return false;
+	/* CRAM-MD5 is server first: nothing comes with the start, and an
+	 * empty response would only make GNU SASL repeat the challenge. */
+	if (x->cram != NULL && (in64.len == 0) == x->challenged)
+		return false;
+	x->challenged = true;
 	x->db = db;
 	memcpy(in, in64.p, in64.len);
 	in[in64.len] = '\0';
 	rc = gsasl_step64(x->gs, in, &out);
 	mem_wipe(in, in64.len);
+	wipe_password(x->gs);
 	if (x->resolved)
 		(void)str_copy(o->user, x->authid, sizeof(o->user));
 	if (rc == GSASL_NEEDS_MORE && out != NULL && out[0] != '\0' &&
@@ -296,9 +368,11 @@ run(struct xchg *x, const struct pw_db *db, struct p3_span in64,
 		o->result = IPC_RES_CONT;
 		o->xid = x->xid;
 		more = true;
-	} else if (rc == GSASL_OK && out != NULL && x->known &&
-		   (o->e = still_valid(x)) != NULL &&
-		   str_copy(o->data, out, sizeof(o->data)) == 0) {
+	} else if (rc == GSASL_OK && (out != NULL || x->cram != NULL) &&
+		   x->known && (o->e = verified_entry(x)) != NULL &&
+		   /* CRAM-MD5 has no additional data with success. */
+		   str_copy(o->data, x->cram != NULL ? "" : out,
+		       sizeof(o->data)) == 0) {
 		o->result = IPC_RES_OK;
 	} else if (rc == GSASL_MALLOC_ERROR) {
 		o->result = IPC_RES_TEMP;
@@ -329,12 +403,13 @@ sasl_start(struct sasl_tab *t, const struct pw_db *db, struct p3_span mech,
 	uint8_t cb[AUTH_CB_LEN + 3];
 	char cbs[4 * ((AUTH_CB_LEN + 2) / 3) + 1], name[24];
 	struct xchg *x = NULL;
+	bool cram = str_case_eq(mech.p, mech.len, "CRAM-MD5");
 	size_t cblen;
 	unsigned i;
 
 	out_init(o, IPC_RES_FAIL);
 	if (!(str_case_eq(mech.p, mech.len, "SCRAM-SHA-256") ||
-		str_case_eq(mech.p, mech.len, "SCRAM-SHA-256-PLUS")) ||
+		str_case_eq(mech.p, mech.len, "SCRAM-SHA-256-PLUS") || cram) ||
 	    (cb64.len > 0 &&
 		(cb64.len >= sizeof(cbs) ||
 		    b64_decode(cb64.p, cb64.len, cb, sizeof(cb), &cblen) < 0 ||
@@ -348,6 +423,10 @@ sasl_start(struct sasl_tab *t, const struct pw_db *db, struct p3_span mech,
 	memcpy(cbs, cb64.p, cb64.len);
 	cbs[cb64.len] = '\0';
 	pthread_mutex_lock(&t->mu);
+	if (cram && t->cram == NULL) {
+		pthread_mutex_unlock(&t->mu);
+		return; /* not offered: FAIL */
+	}
 	expire(t, now);
 	for (i = 0; i < AUTH_SASL_MAX && x == NULL; i++)
 		if (!t->x[i].used)
@@ -360,6 +439,7 @@ sasl_start(struct sasl_tab *t, const struct pw_db *db, struct p3_span mech,
 		x->used = x->busy = true;
 		x->last_ms = now;
 		t->n++;
+		x->cram = cram ? t->cram : NULL;
 		gsasl_session_hook_set(x->gs, x);
 	} else {
 		if (x == NULL)
@@ -375,7 +455,7 @@ sasl_start(struct sasl_tab *t, const struct pw_db *db, struct p3_span mech,
 		o->result = IPC_RES_TEMP;
 		return;
 	}
-	if (cb64.len > 0 &&
+	if (cb64.len > 0 && !cram &&
 	    gsasl_property_set(x->gs, GSASL_CB_TLS_EXPORTER, cbs) != GSASL_OK) {
 		release(t, x, false, now);
 		o->result = IPC_RES_TEMP;

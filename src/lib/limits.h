@@ -35,6 +35,8 @@
 #define SRV_MAX_SINGLE_WRITE  (256 * 1024) /* bytes per write to a client */
 #define SRV_PIPELINE_MAX      64           /* queued commands read ahead */
 #define SRV_LISTING_BUF       (16 * 1024)  /* LIST/UIDL lines per sink call */
+#define SRV_PENDING_MAX       (P3_SASL_LINE_MAX + 2) /* read ahead before login */
+#define SRV_TLS_READAHEAD_MAX (64 * 1024) /* TLS input queued while waiting */
 
 /* Store. */
 #define STORE_MSGS_MAX 2000000 /* messages in one mailbox */
@@ -45,7 +47,7 @@
 #define AUTH_USERS_MAX 1000000 /* lines in a users file */
 #define AUTH_LINE_MAX  4096    /* one users-file line */
 #define AUTH_WORKERS   2       /* hashing threads in the auth process */
-#define IPC_FRAME_MAX  8192    /* one privsep message */
+#define IPC_FRAME_MAX  16384   /* one privsep message */
 
 /* Config. */
 #define CONF_LINE_MAX    4096

@@ -37,11 +37,18 @@ static const struct key keys[] = {
 	"owner of the mail store)"},
     {"auth-user", K_STR, OFF(auth_user), 0, 0, 0,
 	"NAME user of the credential process (postie, else nobody)"},
+    {"login-user", K_STR, OFF(login_user), 0, 0, 0,
+	"NAME user of the pre-login process (postie-login, else nobody)"},
+    {"login-chroot", K_STR, OFF(login_chroot), 0, 0, 0,
+	"DIR empty directory the pre-login process is chrooted to "
+	"(/run/postie/empty, created)"},
     {"allow-plaintext-auth", K_BOOL, OFF(allow_plaintext_auth), 0, 0, 0,
 	"allow passwords without TLS (off)"},
     {"apop", K_BOOL, OFF(apop), 0, 0, 0, "enable APOP (off; insecure)"},
+    {"cram-md5", K_BOOL, OFF(cram_md5), 0, 0, 0,
+	"enable AUTH CRAM-MD5 (off; insecure; needs apop-secrets)"},
     {"apop-secrets", K_STR, OFF(apop_secrets), 0, 0, 0,
-	"FILE user:secret lines for APOP (mode 0600)"},
+	"FILE user:secret lines for APOP and CRAM-MD5 (mode 0600)"},
     {"enable-last", K_BOOL, OFF(enable_last), 0, 0, 0,
 	"enable the obsolete LAST command (off)"},
     {"outlook-no-nuls", K_BOOL, OFF(outlook_no_nuls), 0, 0, 0,
@@ -380,6 +387,9 @@ conf_validate(const struct srv_conf *c, char *err, size_t errlen)
 		 strstr(c->maildir, "%n") == NULL &&
 		 strstr(c->maildir, "%h") == NULL)
 		why = "maildir: template must contain %u, %n or %h";
+	else if (c->cram_md5 && c->apop_secrets == NULL)
+		why = "cram-md5: needs apop-secrets (a file of user:secret "
+		      "lines)";
 	if (why == NULL)
 		return 0;
 	(void)str_copy(err, why, errlen);
@@ -401,7 +411,8 @@ conf_explain(const struct srv_conf *c, void *file)
 	fprintf(f, "users: %s\nmaildir: %s\n", c->users, c->maildir);
 	fprintf(f, "plaintext auth without TLS: %s\n",
 	    c->allow_plaintext_auth ? "ALLOWED (insecure)" : "refused");
-	fprintf(f, "APOP: %s; LAST: %s\n", c->apop ? "on" : "off",
+	fprintf(f, "APOP: %s; CRAM-MD5: %s; LAST: %s\n", c->apop ? "on" : "off",
+	    c->cram_md5 ? "on (insecure)" : "off",
 	    c->enable_last ? "on" : "off");
 	fprintf(f, "timeouts: pre-login %llus, after login %llus, line %llus\n",
 	    (unsigned long long)c->prelogin_timeout,
@@ -447,5 +458,7 @@ conf_free(struct srv_conf *c)
 	free(c->apop_secrets);
 	free(c->lockout_file);
 	free(c->auth_user);
+	free(c->login_user);
+	free(c->login_chroot);
 	memset(c, 0, sizeof(*c));
 }

@@ -21,9 +21,12 @@ struct srv_conf {
 	char *maildir;             /* mailbox path template */
 	char *mail_user;           /* run the server as (root start) */
 	char *auth_user;           /* run the credential process as */
+	char *login_user;          /* run the pre-login process as */
+	char *login_chroot;        /* its empty root directory */
 	bool allow_plaintext_auth; /* USER/PASS, PLAIN, LOGIN w/o TLS */
 	bool apop;                 /* APOP (off: MD5, plain secrets) */
-	char *apop_secrets;        /* "user:secret" file for APOP */
+	bool cram_md5;             /* AUTH CRAM-MD5 (off, same reasons) */
+	char *apop_secrets;        /* "user:secret" file: APOP, CRAM-MD5 */
 	bool enable_last;          /* obsolete LAST command */
 	bool outlook_no_nuls;      /* drop NUL bytes from messages */
 	bool mark_seen;            /* retrieved new/ mail -> cur/ :2,S */

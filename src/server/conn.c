@@ -26,11 +26,19 @@ static void on_read(struct bufferevent *bev, void *arg);
 static void on_write(struct bufferevent *bev, void *arg);
 static void on_event(struct bufferevent *bev, short what, void *arg);
 
-static int
-sink(void *ctx, const void *p, size_t len)
+int
+conn_sink(void *ctx, const void *p, size_t len)
 {
 	struct conn *c = ctx;
 
+	if (c->capture) {
+		/* Mail process, before the verdict: keep the reply. */
+		if (len > sizeof(c->cap) - c->caplen)
+			len = sizeof(c->cap) - c->caplen;
+		memcpy(c->cap + c->caplen, p, len);
+		c->caplen += len;
+		return 0;
+	}
 	return evbuffer_add(bufferevent_get_output(c->bev), p, len);
 }
 
@@ -50,9 +58,8 @@ conn_arm_timer(struct conn *c, uint64_t ms)
 	evtimer_add(c->timer, &tv);
 }
 
-/* Close after flushing what is queued. */
-static void
-close_soon(struct conn *c)
+void
+conn_close_soon(struct conn *c)
 {
 	c->closing = true;
 	bufferevent_disable(c->bev, EV_READ);
@@ -61,8 +68,8 @@ close_soon(struct conn *c)
 		conn_free(c);
 }
 
-static void
-on_timer(evutil_socket_t fd, short what, void *arg)
+void
+conn_on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 	uint64_t now = time_mono_ms(), idle = conn_idle_limit(c) * 1000;
@@ -84,14 +91,14 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 		conn_auth_finish(c, res, "", "");
 		return;
 	}
-	if (c->auth_pending || c->streaming) {
+	if (c->auth_pending || c->streaming || c->handoff) {
 		conn_arm_timer(c, idle);
 		return;
 	}
 	if (now - c->active_ms >= idle ||
 	    (c->partial_ms != 0 && now - c->partial_ms >= drip)) {
 		sess_reply(&c->sess, "-ERR Idle timeout, closing connection");
-		close_soon(c);
+		conn_close_soon(c);
 		return;
 	}
 	due = c->active_ms + idle - now;
@@ -100,15 +107,30 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	conn_arm_timer(c, due);
 }
 
-static void
-set_callbacks(struct conn *c)
+void
+conn_set_callbacks(struct conn *c)
 {
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	/* libevent writes at most 16 KiB per call by default: one syscall and
 	 * often one context switch per 16 KiB of a RETR. */
 	(void)bufferevent_set_max_single_write(c->bev, SRV_MAX_SINGLE_WRITE);
 	bufferevent_setwatermark(c->bev, EV_WRITE, SRV_OUTBUF_HIGH / 2, 0);
+	/* Before login, read ahead only what a handoff can carry. Not with
+	 * TLS: libevent would not resume reading what OpenSSL holds already
+	 * decrypted; on_read bounds that input instead. */
+	if (!c->srv->mail_role && c->ssl == NULL)
+		bufferevent_setwatermark(c->bev, EV_READ, 0, SRV_PENDING_MAX);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+void
+conn_link(struct server *srv, struct conn *c)
+{
+	c->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->nconns++;
 }
 
 void
@@ -124,6 +146,7 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *sa, bool tls)
 	c->srv = srv;
 	c->fd = fd;
 	c->stream_fd = -1;
+	c->relay_fd = -1;
 	c->auth_result = -1;
 	c->sasl_op = -1;
 	c->start_ms = c->active_ms = time_mono_ms();
@@ -142,7 +165,7 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *sa, bool tls)
 	} else {
 		c->bev = bufferevent_socket_new(srv->base, fd, 0);
 	}
-	c->timer = evtimer_new(srv->base, on_timer, c);
+	c->timer = evtimer_new(srv->base, conn_on_timer, c);
 	if (c->bev == NULL || c->timer == NULL) {
 		log_err("out of memory for a connection");
 		if (c->bev != NULL)
@@ -156,15 +179,12 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *sa, bool tls)
 		free(c);
 		return;
 	}
-	c->next = srv->conns;
-	if (srv->conns != NULL)
-		srv->conns->prev = c;
-	srv->conns = c;
-	srv->nconns++;
+	conn_link(srv, c);
 	p3_reader_init(&c->rd, P3_CMD_MAX);
-	sess_init(
-	    &c->sess, srv->conf, &srv->hooks, tls, srv->ctx != NULL, sink, c);
-	set_callbacks(c);
+	sess_init(&c->sess, srv->conf,
+	    srv->hooks.login_wait != NULL ? &srv->hooks : NULL, tls,
+	    srv->ctx != NULL, conn_sink, c);
+	conn_set_callbacks(c);
 	conn_arm_timer(c, conn_idle_limit(c) * 1000);
 	if (srv->conf->apop) {
 		static unsigned seq;
@@ -190,13 +210,24 @@ conn_free(struct conn *c)
 		log_escape(c->sess.user, c->sess.user_len, user, sizeof(user));
 	else
 		(void)str_copy(user, "-", sizeof(user));
-	log_info("session end: user=%s peer=%s tls=%s retr=%u/%llu top=%u "
-		 "dele=%u duration=%llu.%03llus",
-	    user, c->peer, c->sess.tls ? tls_version_name(c->ssl) : "none",
-	    c->sess.n_retr, (unsigned long long)c->sess.retr_bytes,
-	    c->sess.n_top, c->sess.n_dele, (unsigned long long)(ms / 1000),
-	    (unsigned long long)(ms % 1000));
+	if (!c->handed) /* else the mail process logs the session */
+		log_info("session end: user=%s peer=%s tls=%s retr=%u/%llu "
+			 "top=%u dele=%u duration=%llu.%03llus",
+		    user, c->peer,
+		    !c->sess.tls     ? "none"
+		    : c->ssl != NULL ? tls_version_name(c->ssl)
+				     : c->tlsver,
+		    c->sess.n_retr, (unsigned long long)c->sess.retr_bytes,
+		    c->sess.n_top, c->sess.n_dele,
+		    (unsigned long long)(ms / 1000),
+		    (unsigned long long)(ms % 1000));
 	sess_abort(&c->sess);
+	conn_adopted_end(c);
+	free(c->ho);
+	if (c->pre != NULL)
+		evbuffer_free(c->pre);
+	if (c->relay_fd >= 0)
+		close(c->relay_fd);
 	conn_sasl_drop(c);
 	if (c->auth_pending && srv->auth_slot[c->auth_id % AUTH_SLOTS] == c)
 		srv->auth_slot[c->auth_id % AUTH_SLOTS] = NULL;
@@ -210,29 +241,31 @@ conn_free(struct conn *c)
 		c->next->prev = c->prev;
 	srv->nconns--;
 	event_free(c->timer);
-	if (c->ssl != NULL && SSL_is_init_finished(c->ssl))
-		(void)SSL_shutdown(c->ssl); /* send close_notify */
-	/* A TLS bufferevent owns its SSL and the socket (CLOSE_ON_FREE). */
-	bufferevent_free(c->bev);
-	if (c->ssl == NULL)
-		close(c->fd);
+	if (c->bev != NULL) { /* else a TLS relay took it */
+		if (c->ssl != NULL && SSL_is_init_finished(c->ssl) &&
+		    !c->handed)
+			(void)SSL_shutdown(c->ssl); /* send close_notify */
+		/* A TLS bufferevent owns its SSL and the socket. */
+		bufferevent_free(c->bev);
+		if (c->ssl == NULL)
+			close(c->fd);
+	}
 	free(c);
-	if (srv->stopping && srv->nconns == 0)
-		event_base_loopexit(srv->base, NULL);
+	server_maybe_exit(srv);
 }
 
 void
 conn_shutdown(struct conn *c)
 {
-	if (c->closing)
-		return;
+	if (c->closing || c->handoff)
+		return; /* a handoff ends either way */
 	if (c->streaming) {
 		/* Mid-body we cannot add a reply; just stop. */
 		conn_free(c);
 		return;
 	}
 	sess_reply(&c->sess, "-ERR [SYS/TEMP] Server shutting down");
-	close_soon(c);
+	conn_close_soon(c);
 }
 
 /* Switch the connection to TLS once "+OK" has been flushed. */
@@ -265,7 +298,7 @@ do_starttls(struct conn *c)
 	p3_reader_init(&c->rd, P3_CMD_MAX);
 	c->partial_ms = 0;
 	sess_tls_started(&c->sess);
-	set_callbacks(c);
+	conn_set_callbacks(c);
 }
 
 static void
@@ -324,7 +357,7 @@ do_action(struct conn *c, struct sess_act *act)
 	case SA_NONE:
 		return;
 	case SA_CLOSE:
-		close_soon(c);
+		conn_close_soon(c);
 		return;
 	case SA_STARTTLS:
 		c->starttls = true;
@@ -375,8 +408,20 @@ conn_input(struct conn *c)
 	unsigned char *p;
 
 	tls_binding(c);
+	if (c->pre != NULL) {
+		/* Mail process: bytes the pre-login process read ahead come
+		 * first; what arrives meanwhile queues behind them. */
+		if (evbuffer_get_length(c->pre) == 0) {
+			evbuffer_free(c->pre);
+			c->pre = NULL;
+		} else {
+			(void)evbuffer_add_buffer(c->pre, in);
+			in = c->pre;
+		}
+	}
 	while (!c->closing && !c->starttls && !c->auth_pending &&
-	       !c->streaming && (len = evbuffer_get_length(in)) > 0) {
+	       !c->streaming && !c->handoff &&
+	       (len = evbuffer_get_length(in)) > 0) {
 		c->rd.max = sess_line_max(&c->sess);
 		take = len < c->rd.max + 1 ? len : c->rd.max + 1;
 		if ((p = evbuffer_pullup(in, (ssize_t)take)) == NULL) {
@@ -413,7 +458,17 @@ conn_input(struct conn *c)
 static void
 on_read(struct bufferevent *bev, void *arg)
 {
-	conn_input(arg);
+	struct conn *c = arg;
+
+	if ((c->auth_pending || c->handoff) && c->ssl != NULL &&
+	    evbuffer_get_length(bufferevent_get_input(bev)) >
+		SRV_TLS_READAHEAD_MAX) {
+		log_warn("peer=%s: too much input while logging in; dropped",
+		    c->peer);
+		conn_free(c);
+		return;
+	}
+	conn_input(c);
 }
 
 static void
@@ -433,6 +488,11 @@ on_write(struct bufferevent *bev, void *arg)
 			do_starttls(c);
 		return;
 	}
+	if (c->handoff) {
+		if (pending == 0)
+			conn_handoff_flushed(c);
+		return;
+	}
 	if (c->streaming)
 		stream_more(c);
 }
@@ -444,15 +504,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_CONNECTED)
 		return; /* TLS handshake done */
-	if (what & BEV_EVENT_ERROR) {
-		unsigned long e = bufferevent_get_openssl_error(bev);
-
-		if (e != 0) {
-			char buf[256];
-
-			ERR_error_string_n(e, buf, sizeof(buf));
-			log_info("peer=%s: TLS error: %s", c->peer, buf);
-		}
-	}
+	if (what & BEV_EVENT_ERROR)
+		tls_log_conn_error(bufferevent_get_openssl_error(bev), c->peer);
 	conn_free(c);
 }

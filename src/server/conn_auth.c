@@ -171,10 +171,15 @@ sasl_continue(struct conn *c, const struct authd_reply *r)
 }
 
 /* A verified SCRAM proof: send the server's final message, keep the
- * mailbox until the client's empty response (SASL_OP_ACK). */
+ * mailbox until the client's empty response (SASL_OP_ACK). Without a final
+ * message (CRAM-MD5) the login completes now. */
 static void
 sasl_verified(struct conn *c, const struct authd_reply *r)
 {
+	if (r->data[0] == '\0') {
+		conn_auth_finish(c, IPC_RES_OK, r->user, r->path);
+		return;
+	}
 	if ((c->sasl_ok = calloc(1, sizeof(*c->sasl_ok))) == NULL) {
 		conn_auth_finish(c, IPC_RES_TEMP, "", "");
 		return;
@@ -218,6 +223,7 @@ conn_auth_reply(struct conn *c, const struct authd_reply *r)
 	mem_wipe(c->fp, sizeof(c->fp));
 	log_escape(c->sess.user, c->sess.user_len, esc, sizeof(esc));
 	if (result == IPC_RES_OK) {
+		(void)str_copy(c->ticket, r->ticket, sizeof(c->ticket));
 		log_info("login: user=\"%s\" source=%s mech=%s tls=%s", esc,
 		    c->host, c->mech, c->sess.tls ? "yes" : "no");
 		if (r->sasl) {
@@ -250,6 +256,12 @@ auth_complete(struct conn *c, int result, const char *user, const char *path)
 		conn_sasl_drop(c);
 	c->sasl_op = -1;
 	c->active_ms = time_mono_ms();
+	if (result == IPC_RES_OK && !c->srv->mail_role &&
+	    c->srv->mail_fd >= 0) {
+		/* The mail process opens the mailbox and answers. */
+		conn_handoff(c, user, path);
+		return;
+	}
 	memset(&act, 0, sizeof(act));
 	sess_auth_done(&c->sess, result, user, path, &act);
 	conn_arm_timer(c, conn_idle_limit(c) * 1000);

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -44,6 +45,87 @@ can_read(const struct stat *st, uid_t uid, gid_t gid)
 	if (st->st_gid == gid)
 		return (st->st_mode & 0040) != 0;
 	return (st->st_mode & 0004) != 0;
+}
+
+/* The pre-login process's user (never root) and chroot directory. */
+static int
+login_user(
+    const struct srv_conf *c, struct privsep_plan *p, char *err, size_t errlen)
+{
+	const char *name = c->login_user ? c->login_user : "postie-login";
+
+	(void)str_copy(p->login_chroot,
+	    c->login_chroot ? c->login_chroot : "/run/postie/empty",
+	    sizeof(p->login_chroot));
+	if (priv_lookup(name, &p->login_uid, &p->login_gid) < 0) {
+		if (c->login_user != NULL) {
+			(void)str_fmt(err, errlen, "login-user: no user %s",
+			    c->login_user);
+			return -1;
+		}
+		name = "nobody";
+		if (priv_lookup(name, &p->login_uid, &p->login_gid) < 0) {
+			(void)str_copy(err,
+			    "login-user: neither postie-login nor nobody "
+			    "exists; give --login-user NAME",
+			    errlen);
+			return -1;
+		}
+	}
+	if (p->login_uid == 0) {
+		(void)str_copy(err,
+		    "login-user: the pre-login process must not run as root",
+		    errlen);
+		return -1;
+	}
+	(void)str_copy(p->login_user, name, sizeof(p->login_user));
+	return 0;
+}
+
+int
+privsep_login_jail(const struct privsep_plan *p, char *err, size_t errlen)
+{
+	char dir[sizeof(p->login_chroot)];
+	struct stat st;
+	size_t i;
+
+	if (p->login_chroot[0] != '/') {
+		(void)str_copy(
+		    err, "login-chroot must be an absolute path", errlen);
+		return -1;
+	}
+	/* mkdir -p, each new level root-owned 0755. */
+	(void)str_copy(dir, p->login_chroot, sizeof(dir));
+	for (i = 1; dir[i - 1] != '\0'; i++) {
+		if (dir[i] != '/' && dir[i] != '\0')
+			continue;
+		char c = dir[i];
+
+		dir[i] = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			(void)str_fmt(err, errlen, "login-chroot %s: %s", dir,
+			    strerror(errno));
+			return -1;
+		}
+		dir[i] = c;
+		if (c == '\0')
+			break;
+	}
+	if (stat(p->login_chroot, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != 0 || (st.st_mode & 022) != 0) {
+		(void)str_fmt(err, errlen,
+		    "login-chroot %s must be a directory owned by root and "
+		    "writable only by root",
+		    p->login_chroot);
+		return -1;
+	}
+	tzset(); /* syslog's time stamps need the zone from outside */
+	if (chroot(p->login_chroot) < 0 || chdir("/") < 0) {
+		(void)str_fmt(err, errlen, "chroot %s: %s", p->login_chroot,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -105,6 +187,8 @@ privsep_plan(
 		if (priv_lookup("nobody", &p->auth_uid, &p->auth_gid) < 0)
 			return 0;
 	}
+	if (login_user(c, p, err, errlen) < 0)
+		return -1;
 	if (stat(c->users, &st) == 0 && p->auth_uid != 0 &&
 	    can_read(&st, p->auth_uid, p->auth_gid))
 		p->auth_drop = true;
@@ -183,11 +267,12 @@ privsep_master_signals(sigset_t *set)
 
 int
 privsep_master(
-    const struct srv_conf *c, pid_t server, pid_t authd, int reload_fd)
+    const struct srv_conf *c, const struct privsep_kids *k, int reload_fd)
 {
 	sigset_t set;
 	siginfo_t si;
-	int status = 0, sig;
+	int status = 0, st, sig;
+	bool mail_gone = false;
 	pid_t pid;
 
 	privsep_master_signals(&set);
@@ -198,22 +283,31 @@ privsep_master(
 		if (sig == SIGHUP && c->cert != NULL) {
 			send_reload(c, reload_fd);
 		} else if (sig == SIGTERM || sig == SIGINT) {
-			kill(server, SIGTERM);
+			kill(k->login, SIGTERM);
+			kill(k->mail, SIGTERM);
 		} else if (sig == SIGCHLD) {
-			while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-				if (pid == server)
+			while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+				if (pid == k->login) {
+					status = st;
 					goto done;
-				if (pid == authd &&
-				    !(WIFEXITED(status) &&
-					WEXITSTATUS(status) == 0))
-					log_err("credential process died "
-						"(status %d)",
-					    status);
+				}
+				if (pid == k->mail)
+					mail_gone = true;
+				if ((pid == k->authd || pid == k->mail) &&
+				    !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+					log_err("%s process died (status %d)",
+					    pid == k->mail ? "mail"
+							   : "credential",
+					    st);
 			}
 		}
 	}
 done:
-	kill(authd, SIGTERM);
-	waitpid(authd, NULL, 0);
+	if (!mail_gone) { /* it finishes its sessions, 5 s at most */
+		kill(k->mail, SIGTERM);
+		waitpid(k->mail, NULL, 0);
+	}
+	kill(k->authd, SIGTERM);
+	waitpid(k->authd, NULL, 0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

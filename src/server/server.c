@@ -1,7 +1,8 @@
-/* server.c: listeners, the credential process channel, signals, and the
- * LOGIN-DELAY table; the event loop of postie serve. */
+/* server.c: start-up of postie serve (credential, mail and pre-login
+ * processes; see privsep.h) and the pre-login process's event loop:
+ * listeners, the channels to the credential and the mail process,
+ * signals. */
 #include <errno.h>
-#include <malloc.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,85 +18,16 @@
 #include "auth/authd.h"
 #include "auth/lockout.h"
 #include "auth/ipc.h"
+#include "auth/ticket.h"
 #include "lib/log.h"
 #include "lib/priv.h"
 #include "lib/util.h"
 #include "net/listen.h"
 #include "server/conn.h"
+#include "server/mailproc.h"
 #include "server/privsep.h"
 #include "server/server.h"
 #include "tls/tls.h"
-
-/* Last successful login per user, for LOGIN-DELAY (RFC 2449 §6.8). */
-#define LOGIN_BUCKETS 4096
-struct login_ent {
-	struct login_ent *next;
-	time_t when;
-	char user[];
-};
-struct login_tab {
-	struct login_ent *b[LOGIN_BUCKETS];
-};
-
-static unsigned
-hash_str(const char *s)
-{
-	return str_hash(s) % LOGIN_BUCKETS;
-}
-
-static struct login_ent **
-login_find(struct login_tab *t, const char *user)
-{
-	struct login_ent **e = &t->b[hash_str(user)];
-
-	while (*e != NULL && strcmp((*e)->user, user) != 0)
-		e = &(*e)->next;
-	return e;
-}
-
-static int64_t
-login_wait(void *ctx, const char *user)
-{
-	struct server *srv = ctx;
-	struct login_ent **e = login_find(srv->logins, user);
-	time_t now = time(NULL);
-
-	if (*e == NULL || now - (*e)->when >= srv->conf->login_delay)
-		return 0;
-	return srv->conf->login_delay - (now - (*e)->when);
-}
-
-static void
-login_done(void *ctx, const char *user)
-{
-	struct server *srv = ctx;
-	struct login_ent **e = login_find(srv->logins, user);
-	size_t len = strlen(user);
-
-	if (srv->conf->login_delay <= 0)
-		return;
-	if (*e == NULL) {
-		if ((*e = calloc(1, sizeof(**e) + len + 1)) == NULL)
-			return;
-		memcpy((*e)->user, user, len + 1);
-	}
-	(*e)->when = time(NULL);
-}
-
-static void
-login_tab_free(struct login_tab *t)
-{
-	int i;
-
-	for (i = 0; t != NULL && i < LOGIN_BUCKETS; i++)
-		while (t->b[i] != NULL) {
-			struct login_ent *n = t->b[i]->next;
-
-			free(t->b[i]);
-			t->b[i] = n;
-		}
-	free(t);
-}
 
 /* Connections from host that have not logged in (logged-in users behind
  * one NAT do not count against newcomers). */
@@ -137,7 +69,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		close(fd);
 		return;
 	}
-	if (srv->nconns >= srv->conf->max_connections) {
+	if (srv->nconns + srv->nhanded >= srv->conf->max_connections) {
 		refuse(fd, "-ERR [SYS/TEMP] Too many connections, try again "
 			   "later\r\n");
 		return;
@@ -179,6 +111,42 @@ on_authd(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* The mail process's verdicts on handoffs, and ended sessions. */
+static void
+on_mail(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	static uint8_t buf[IPC_FRAME_MAX];
+	char line[256];
+	struct ipc_msg m;
+	struct conn *c;
+	int n, cfd, res;
+
+	while ((n = handoff_recv(fd, buf, sizeof(buf), &m, &cfd)) == 1) {
+		if (cfd >= 0) {
+			close(cfd);
+			n = -1;
+			break;
+		}
+		if (m.type == IPC_SESSION_END && m.nfields == 0) {
+			if (srv->nhanded > 0)
+				srv->nhanded--;
+			continue;
+		}
+		if (handoff_decode_reply(&m, &res, line, sizeof(line)) < 0) {
+			n = -1;
+			break;
+		}
+		c = srv->auth_slot[m.id % AUTH_SLOTS];
+		if (c != NULL && c->auth_id == m.id && c->handoff)
+			conn_handoff_reply(c, res, line);
+	}
+	if (n < 0 && !srv->stopping) {
+		log_info("mail process gone; stopping");
+		server_stop(srv, 0);
+	}
+}
+
 static void
 on_exit_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -187,30 +155,43 @@ on_exit_timer(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(srv->base, NULL);
 }
 
-static void
-on_stop(evutil_socket_t sig, short what, void *arg)
+void
+server_maybe_exit(struct server *srv)
 {
-	struct server *srv = arg;
+	if (srv->stopping && srv->nconns == 0 && srv->nproxies == 0)
+		event_base_loopexit(srv->base, NULL);
+}
+
+void
+server_stop(struct server *srv, int sig)
+{
 	struct conn *c, *next;
 	struct timeval tv = {5, 0};
 	int i;
 
 	if (srv->stopping)
 		return;
-	log_info("signal %d: shutting down (%u sessions; nothing is deleted "
-		 "for unfinished sessions)",
-	    (int)sig, srv->nconns);
+	if (sig != 0)
+		log_info("signal %d: shutting down (%u connections; nothing is "
+			 "deleted for unfinished sessions)",
+		    sig, srv->nconns);
 	srv->stopping = true;
+	if (srv->mail_pid > 0)
+		kill(srv->mail_pid, SIGTERM);
 	for (i = 0; i < srv->nls; i++)
 		evconnlistener_disable(srv->ls[i]);
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
 		conn_shutdown(c);
 	}
-	if (srv->nconns == 0)
-		event_base_loopexit(srv->base, NULL);
-	else
-		evtimer_add(srv->exit_timer, &tv);
+	server_maybe_exit(srv);
+	evtimer_add(srv->exit_timer, &tv);
+}
+
+static void
+on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	server_stop(arg, (int)sig);
 }
 
 /* Serve new connections with ctx (a SIGHUP reload); NULL keeps the old
@@ -297,13 +278,46 @@ on_reload(evutil_socket_t fd, short what, void *arg)
 	install_ctx(srv, privsep_reload_recv(fd, err, sizeof(err)), err);
 }
 
-/* Started as root: split into the master and the unprivileged server.
- * Returns 1 in the server child, or the final status in the master (<= 0
- * means "return -status"). */
+/* Fork the mail process: it gets only its end of the handoff channel, and
+ * runs as the mail user when started as root. It is forked before the TLS
+ * key is read, so no copy of the key is ever in its memory. 0 or -1. */
+static int
+start_mail(struct server *srv, const struct privsep_plan *plan)
+{
+	char err[256];
+	int sv[2], rc;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    (pid = fork()) < 0) {
+		log_err("start-up: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		close(sv[1]);
+		srv->mail_fd = sv[0];
+		srv->mail_pid = pid;
+		return 0;
+	}
+	close(sv[0]);
+	close(srv->authd_fd);
+	if (plan->root &&
+	    priv_drop(plan->mail_uid, plan->mail_gid, err, sizeof(err)) < 0) {
+		log_err("mail process: %s", err);
+		_exit(1);
+	}
+	rc = mail_run(srv->conf, sv[1]);
+	_exit(rc);
+}
+
+/* Started as root: split into the master and the pre-login process, which
+ * is chrooted and runs as the login user. Returns 1 in the child, or the
+ * final status in the master (<= 0 means "return -status"). */
 static int
 split(struct server *srv, const struct privsep_plan *plan, int *fds, int nfds,
     int *reload_fd)
 {
+	struct privsep_kids kids;
 	char err[256];
 	int sv[2], i, status;
 	sigset_t set, old;
@@ -322,20 +336,31 @@ split(struct server *srv, const struct privsep_plan *plan, int *fds, int nfds,
 	if (pid > 0) {
 		close(sv[1]);
 		close(srv->authd_fd);
+		close(srv->mail_fd);
 		for (i = 0; i < nfds; i++)
 			close(fds[i]);
-		status = privsep_master(srv->conf, pid, srv->authd_pid, sv[0]);
+		SSL_CTX_free(srv->ctx); /* the master re-reads on SIGHUP */
+		srv->ctx = NULL;
+		kids.login = pid;
+		kids.mail = srv->mail_pid;
+		kids.authd = srv->authd_pid;
+		status = privsep_master(srv->conf, &kids, sv[0]);
 		close(sv[0]);
-		srv->authd_fd = -1;
+		srv->authd_fd = srv->mail_fd = -1;
 		return -status;
 	}
 	close(sv[0]);
-	if (priv_drop(plan->mail_uid, plan->mail_gid, err, sizeof(err)) < 0) {
-		log_err("server: %s", err);
+	ticket_wipe();
+	srv->mail_pid = 0; /* the master signals it */
+	if (privsep_login_jail(plan, err, sizeof(err)) < 0 ||
+	    priv_drop(plan->login_uid, plan->login_gid, err, sizeof(err)) < 0) {
+		log_err("pre-login process: %s", err);
 		_exit(1);
 	}
-	log_info("server running as %s; credential process as %s",
-	    plan->mail_user, plan->auth_drop ? plan->auth_user : "root");
+	log_info("pre-login process as %s in %s; mail process as %s; "
+		 "credential process as %s",
+	    plan->login_user, plan->login_chroot, plan->mail_user,
+	    plan->auth_drop ? plan->auth_user : "root");
 	*reload_fd = sv[1];
 	return 1;
 }
@@ -380,29 +405,16 @@ server_run(const struct srv_conf *conf)
 
 	memset(&srv, 0, sizeof(srv));
 	srv.conf = conf;
-	srv.authd_fd = -1;
-	srv.hooks.login_wait = login_wait;
-	srv.hooks.login_done = login_done;
-	srv.hooks.ctx = &srv;
+	srv.authd_fd = srv.mail_fd = -1;
 	struct pen_conf pc = {conf->penalty_base_ms, conf->penalty_max_ms,
 	    conf->penalty_window * 1000, conf->known_source_days * 86400 * 1000,
 	    100000};
 
-	if ((srv.logins = calloc(1, sizeof(*srv.logins))) == NULL ||
-	    (srv.pen = pen_new(&pc)) == NULL ||
+	if ((srv.pen = pen_new(&pc)) == NULL ||
 	    RAND_bytes(srv.fp_key, sizeof(srv.fp_key)) != 1) {
 		log_err("start-up: out of memory or no randomness");
 		return 1;
 	}
-	if (conf->cert != NULL && (srv.ctx = tls_server_ctx(conf->cert,
-				       conf->key, err, sizeof(err))) == NULL) {
-		log_err("tls: %s", err);
-		goto out;
-	}
-	/* Keep freed heap between sessions: opening a 100k-message Maildir
-	 * otherwise faults in fresh pages every time (docs/PERFORMANCE.md). */
-	(void)mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
-	(void)mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 	if (gethostname(srv.hostname, sizeof(srv.hostname) - 1) < 0 ||
 	    srv.hostname[0] == '\0')
 		(void)str_copy(srv.hostname, "localhost", sizeof(srv.hostname));
@@ -413,6 +425,13 @@ server_run(const struct srv_conf *conf)
 			? conf->apop_secrets
 			: "no apop-secrets file: every APOP login fails");
 		authd_set_apop(conf->apop_secrets);
+	}
+	if (conf->cram_md5) {
+		/* conf_validate made sure there is a secrets file. */
+		log_warn("CRAM-MD5 is on: it uses MD5 and plaintext-equivalent "
+			 "secrets (%s)",
+		    conf->apop_secrets);
+		authd_set_cram_md5(conf->apop_secrets);
 	}
 	if (privsep_plan(conf, &plan, err, sizeof(err)) < 0) {
 		log_err("%s", err);
@@ -425,12 +444,28 @@ server_run(const struct srv_conf *conf)
 	 * then for the brute-force delay before its proof is checked. */
 	authd_set_sasl_ttl((unsigned)(conf->prelogin_timeout +
 				      conf->penalty_max_ms / 1000 + 10));
+	/* The key of the login tickets: the credential and the mail process
+	 * keep it, the pre-login process wipes its copy. A SCRAM login is
+	 * handed over when the client acknowledges (pre-login timeout). */
+	if (ticket_init((unsigned)conf->prelogin_timeout + 10) < 0) {
+		log_err("start-up: no randomness for login tickets");
+		goto out;
+	}
 	/* Fork the credential process before anything else is open. */
 	srv.authd_fd = authd_start(conf->users, conf->maildir,
 	    plan.auth_drop ? plan.auth_uid : (uid_t)-1, plan.auth_gid,
 	    &srv.authd_pid, err, sizeof(err));
 	if (srv.authd_fd < 0) {
 		log_err("users: %s", err);
+		goto out;
+	}
+	if (start_mail(&srv, &plan) < 0)
+		goto out;
+	if (!plan.root)
+		ticket_wipe(); /* this process goes on as the pre-login one */
+	if (conf->cert != NULL && (srv.ctx = tls_server_ctx(conf->cert,
+				       conf->key, err, sizeof(err))) == NULL) {
+		log_err("tls: %s", err);
 		goto out;
 	}
 	if ((nfds = bind_listeners(conf, fds)) < 0)
@@ -452,15 +487,18 @@ server_run(const struct srv_conf *conf)
 		event_add(srv.reload_ev, NULL);
 	srv.authd_ev = event_new(
 	    srv.base, srv.authd_fd, EV_READ | EV_PERSIST, on_authd, &srv);
+	srv.mail_ev = event_new(
+	    srv.base, srv.mail_fd, EV_READ | EV_PERSIST, on_mail, &srv);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, &srv);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_stop, &srv);
 	srv.sig_hup = evsignal_new(srv.base, SIGHUP, on_hup, &srv);
 	srv.exit_timer = evtimer_new(srv.base, on_exit_timer, &srv);
-	if (srv.authd_ev == NULL || srv.sig_term == NULL ||
-	    srv.sig_int == NULL || srv.sig_hup == NULL ||
-	    srv.exit_timer == NULL)
+	if (srv.authd_ev == NULL || srv.mail_ev == NULL ||
+	    srv.sig_term == NULL || srv.sig_int == NULL ||
+	    srv.sig_hup == NULL || srv.exit_timer == NULL)
 		goto out;
 	event_add(srv.authd_ev, NULL);
+	event_add(srv.mail_ev, NULL);
 	event_add(srv.sig_term, NULL);
 	event_add(srv.sig_int, NULL);
 	if (reload_fd < 0)
@@ -476,6 +514,7 @@ server_run(const struct srv_conf *conf)
 out:
 	while (srv.conns != NULL)
 		conn_free(srv.conns);
+	proxy_free_all(&srv);
 	for (i = 0; i < srv.nls; i++)
 		evconnlistener_free(srv.ls[i]);
 	for (i = 0; i < nfds; i++)
@@ -491,6 +530,15 @@ out:
 	}
 	if (srv.authd_ev != NULL)
 		event_free(srv.authd_ev);
+	if (srv.mail_ev != NULL)
+		event_free(srv.mail_ev);
+	if (srv.mail_fd >= 0) {
+		close(srv.mail_fd);
+		if (srv.mail_pid > 0) { /* not started as root: our child */
+			kill(srv.mail_pid, SIGTERM);
+			waitpid(srv.mail_pid, NULL, 0);
+		}
+	}
 	if (srv.sig_term != NULL)
 		event_free(srv.sig_term);
 	if (srv.sig_int != NULL)
@@ -502,7 +550,6 @@ out:
 	if (srv.base != NULL)
 		event_base_free(srv.base);
 	SSL_CTX_free(srv.ctx);
-	login_tab_free(srv.logins);
 	pen_free(&srv.pen);
 	if (rc == 0 && !plan.root)
 		log_info("stopped");

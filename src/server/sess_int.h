@@ -21,7 +21,8 @@
 	"use STLS or port 995"
 #define R_CANCEL "-ERR Authentication cancelled"
 
-/* s->sasl: where a SASL exchange stands. */
+/* s->sasl: where a SASL exchange stands (SASL_SCRAM_*: the exchanges the
+ * credential process runs, SCRAM and CRAM-MD5). */
 enum {
 	SASL_NONE,
 	SASL_PLAIN,       /* waiting for the PLAIN response */
@@ -35,11 +36,14 @@ enum {
 
 /* Forget credentials and any SASL state (not the user name). */
 void sess_forget(struct sess *s);
-/* AUTH SCRAM-SHA-256[-PLUS] [initial-response]: mech is the canonical
- * name; ir NULL without an initial response. Fills *act. */
+/* AUTH SCRAM-SHA-256[-PLUS] [initial-response], or CRAM-MD5 with ir
+ * empty (server first: an empty START asks for the challenge): mech is the
+ * canonical name; ir NULL without an initial response. Fills *act. */
 void sess_scram_begin(struct sess *s, const char *mech,
     const struct p3_span *ir, struct sess_act *act);
-/* A line while a SCRAM exchange waits for the client. Fills *act. */
+/* A line while a SCRAM or CRAM-MD5 exchange waits for the client; for
+ * CRAM-MD5 the user named in the response becomes the session's user.
+ * Fills *act. */
 void sess_scram_line(
     struct sess *s, const char *line, size_t len, struct sess_act *act);
 /* Cancel a SASL exchange with reply; asks the I/O layer to drop a SCRAM

@@ -98,10 +98,14 @@ sess_forget(struct sess *s)
 	s->sasl_dlen = 0;
 }
 
-/* The SASL mechanisms offered now, best first; returns their number.
- * SCRAM-SHA-256 goes with PLAIN and LOGIN: without TLS an eavesdropper
- * could run an offline dictionary attack on the exchange (RFC 5802 §9)
- * and would read the mail anyway. -PLUS needs the TLS 1.3 exporter. */
+/* The SASL mechanisms offered now, best first; returns their number (at
+ * most MECHS_MAX). SCRAM-SHA-256 goes with PLAIN and LOGIN: without TLS an
+ * eavesdropper could run an offline dictionary attack on the exchange
+ * (RFC 5802 §9) and would read the mail anyway; so does CRAM-MD5, only
+ * when turned on (MD5, plaintext-equivalent secrets, no channel binding).
+ * -PLUS needs the TLS 1.3 exporter. */
+#define MECHS_MAX 5
+_Static_assert(MECHS_MAX <= P3_SASL_MAX, "CAPA SASL list");
 static int
 mechs(const struct sess *s, const char **m)
 {
@@ -113,6 +117,8 @@ mechs(const struct sess *s, const char **m)
 		m[n++] = "SCRAM-SHA-256";
 		m[n++] = "PLAIN";
 		m[n++] = "LOGIN";
+		if (s->conf->cram_md5)
+			m[n++] = "CRAM-MD5";
 	}
 	return n;
 }
@@ -142,7 +148,7 @@ cmd_capa(struct sess *s)
 	c.login_delay = s->conf->login_delay;
 	c.expire = s->conf->expire;
 	if (s->state == SS_AUTH) {
-		const char *m[4];
+		const char *m[MECHS_MAX];
 		int i;
 
 		c.user = plaintext_ok(s);
@@ -267,7 +273,7 @@ static void
 cmd_auth(struct sess *s, const struct p3_cmd *c, struct sess_act *act)
 {
 	const struct p3_span *m = &c->argv[0];
-	const char *list[4];
+	const char *list[MECHS_MAX];
 	int i, n;
 
 	if (c->argc == 0) {
@@ -295,6 +301,20 @@ cmd_auth(struct sess *s, const struct p3_cmd *c, struct sess_act *act)
 			sess_scram_begin(s,
 			    plus ? "SCRAM-SHA-256-PLUS" : "SCRAM-SHA-256",
 			    c->argc == 2 ? &c->argv[1] : NULL, act);
+		return;
+	}
+	if (str_case_eq(m->p, m->len, "CRAM-MD5") && s->conf->cram_md5) {
+		static const struct p3_span none = {"", 0};
+
+		/* RFC 2195: server first, so no initial response. The
+		 * credential process makes the challenge (an empty START). */
+		if (c->argc == 2)
+			sess_bad(
+			    s, "-ERR CRAM-MD5 takes no initial response", act);
+		else if (!plaintext_ok(s))
+			sess_reply(s, R_NEEDTLS);
+		else
+			sess_scram_begin(s, "CRAM-MD5", &none, act);
 		return;
 	}
 	if (!str_case_eq(m->p, m->len, "PLAIN") &&

@@ -22,12 +22,14 @@ enum sess_act_kind {
 	SA_STARTTLS, /* flush "+OK", discard unread input, then handshake */
 	SA_AUTH,     /* check act.user/act.pass; then call sess_auth_done */
 	SA_SEND_MSG, /* stream act.fd through a dot encoder (act.top_lines) */
-	SA_SASL      /* a SCRAM step for the credential process: act.sasl_op */
+	SA_SASL      /* a SCRAM or CRAM-MD5 step for the credential process:
+		      * act.sasl_op */
 };
 
 /* SA_SASL operations. START and STEP forward act.data (base64, borrowed
  * until the session is called again) and are answered with
- * sess_sasl_challenge, sess_sasl_final or sess_auth_done. */
+ * sess_sasl_challenge, sess_sasl_final or sess_auth_done (CRAM-MD5 has no
+ * final message: a verified response logs in with sess_auth_done). */
 enum sess_sasl_op {
 	SASL_OP_START, /* mechanism act.mech, client-first message */
 	SASL_OP_STEP,  /* the client's next message */
@@ -46,7 +48,8 @@ struct sess_act {
 	const char *pass; /* SA_AUTH: wiped by sess_auth_done */
 	size_t plen;
 	const char *mech;          /* SA_AUTH: "USER", "PLAIN", "LOGIN", "APOP";
-				    * SA_SASL: "SCRAM-SHA-256[-PLUS]" */
+				    * SA_SASL: "SCRAM-SHA-256[-PLUS]",
+				    * "CRAM-MD5" */
 	enum sess_sasl_op sasl_op; /* SA_SASL */
 	const char *data;          /* SA_SASL START/STEP: base64 message */
 	size_t dlen;

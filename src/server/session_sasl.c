@@ -1,7 +1,8 @@
-/* session_sasl.c: the POP3 side of SCRAM-SHA-256[-PLUS] (RFC 5034 AUTH,
- * RFC 4422 §5): continuation lines in and out. The mechanism itself runs
- * in the credential process (GNU SASL); the session only checks that each
- * client line is base64 and hands it on with SA_SASL. */
+/* session_sasl.c: the POP3 side of SCRAM-SHA-256[-PLUS] and CRAM-MD5
+ * (RFC 5034 AUTH, RFC 4422 §5): continuation lines in and out. The
+ * mechanism itself runs in the credential process (GNU SASL); the session
+ * only checks that each client line is base64 and hands it on with
+ * SA_SASL. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,23 @@ void
 sess_set_binding(struct sess *s)
 {
 	s->cb_avail = true;
+}
+
+/* CRAM-MD5's response is "user SP 32 hex digits" (RFC 2195): the user it
+ * names is the one whose attempt the brute-force delay, the penalty and
+ * the log line are about (as the credential process reads it; "" when
+ * the response is malformed). */
+static void
+cram_user(struct sess *s, const uint8_t *msg, size_t n)
+{
+	size_t ulen = n > 33 ? n - 33 : 0;
+
+	if (n <= 33 || msg[ulen] != ' ' || ulen > P3_USER_MAX ||
+	    memchr(msg, '\0', ulen) != NULL)
+		ulen = 0;
+	memcpy(s->user, msg, ulen);
+	s->user[ulen] = '\0';
+	s->user_len = ulen;
 }
 
 /* Keep a copy of the client's base64 message for the I/O layer. "=" is an
@@ -30,6 +48,9 @@ keep(struct sess *s, const char *p, size_t len, struct sess_act *act)
 		sess_sasl_cancel(s, "-ERR Invalid base64 data", act);
 		return -1;
 	}
+	if (s->sasl == SASL_SCRAM_NEXT && s->sasl_mech != NULL &&
+	    strcmp(s->sasl_mech, "CRAM-MD5") == 0)
+		cram_user(s, bin, n);
 	mem_wipe(bin, sizeof(bin));
 	if ((s->sasl_data = malloc(len + 1)) == NULL) {
 		sess_sasl_cancel(s, R_TEMP, act);

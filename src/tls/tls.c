@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "lib/log.h"
 #include "lib/util.h"
 #include "tls/tls.h"
 
@@ -159,6 +160,17 @@ tls_server_ctx(const char *cert, const char *key, char *err, size_t errlen)
 	free(c);
 	free(k);
 	return ctx;
+}
+
+void
+tls_log_conn_error(unsigned long e, const char *peer)
+{
+	char buf[256];
+
+	if (e == 0 || ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+		return;
+	ERR_error_string_n(e, buf, sizeof(buf));
+	log_info("peer=%s: TLS error: %s", peer, buf);
 }
 
 const char *

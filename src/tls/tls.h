@@ -21,6 +21,10 @@ SSL_CTX *tls_server_ctx_mem(const char *cert, size_t certlen, const char *key,
 /* Read a PEM file of at most TLS_PEM_MAX bytes into a new buffer (caller
  * frees, wiping it). Returns its length or -1 with err. */
 long tls_read_pem(const char *path, char **buf_r, char *err, size_t errlen);
+/* Log (info) the OpenSSL error e of a server connection to peer, unless
+ * it is only a client closing without close_notify (common and harmless
+ * for a server: no command is taken from a line without its CRLF). */
+void tls_log_conn_error(unsigned long e, const char *peer);
 /* Describe the negotiated protocol of ssl ("TLSv1.3"), or "none". */
 const char *tls_version_name(const SSL *ssl);
 /* RFC 9266 tls-exporter channel binding of a finished TLS 1.3 connection:

@@ -334,6 +334,19 @@ class Lab:
             os.chown(self.users_file, 0, ag)
             os.chmod(self.users_file, 0o640)
 
+    def private_file(self, name, text):
+        """A file in the lab only the server's credential process may read
+        (mode 0600; as root root:<its group> 0640, as fix_owner does for
+        the users file), e.g. --apop-secrets. Returns its path."""
+        path = self.dir / name
+        path.write_text(text)
+        os.chmod(path, 0o600)
+        ag = auth_group() if self.owner else None
+        if ag is not None:
+            os.chown(path, 0, ag)
+            os.chmod(path, 0o640)
+        return path
+
     def context(self):
         """Client TLS context trusting only the lab certificate."""
         ctx = ssl.create_default_context(cafile=self.cert)
@@ -623,6 +636,15 @@ def unstuff(lines):
 
 # --- test bookkeeping -------------------------------------------------------
 
+class Fail(Exception):
+    """A failed check inside a test (see check and Tally.run)."""
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
 class Tally:
     """Counts PASS/FAIL lines and prints the closing summary."""
 
@@ -640,6 +662,19 @@ class Tally:
         self.names.append(name)
         log("FAIL %s\n%s" % (name, "\n".join("    " + l for l in
                                              str(why).splitlines())))
+
+    def run(self, name, fn, *args):
+        """Run fn(*args) as one test: PASS with its time and the detail it
+        returns; FAIL on Fail or any other exception (the run goes on)."""
+        t0 = time.monotonic()
+        try:
+            detail = fn(*args)
+            self.ok(name, ("%.1fs" % (time.monotonic() - t0)) +
+                    ("; " + detail if detail else ""))
+        except Fail as e:
+            self.fail(name, e)
+        except Exception as e:  # noqa: BLE001 - report, do not stop
+            self.fail(name, "%s: %s" % (type(e).__name__, e))
 
     def summary(self):
         if self.names:

@@ -8,9 +8,13 @@
   check-config        --check-config explains a good file; a bad one names
                       FILE:LINE and the key, exit status 2.
   sighup-reload       a new certificate is served after SIGHUP.
-  privsep-ps          started as root: no process that handles client
-                      bytes runs as root (ps); the listening and accepted
-                      sockets belong to the unprivileged server.
+  privsep-ps          started as root: only the master is root (ps); the
+                      credential, pre-login and mail processes run as four
+                      different users; the pre-login process is chrooted
+                      to an empty directory; the TLS key's prime is in the
+                      pre-login process's memory but not in the mail
+                      process's; a plain session's socket moves to the
+                      mail process, a TLS one stays with the relay.
   bruteforce          200 wrong passwords over 20 parallel connections
                       from 127.0.0.1 take at least the configured penalty;
                       meanwhile 127.0.0.2, which logged in before, logs in
@@ -263,7 +267,46 @@ def socket_owner_uids(pids, port):
     return uids
 
 
+def private_prime_forms(key_path):
+    """The low 32 bytes of the RSA key's first prime, big-endian and in the
+    little-endian limb order OpenSSL's BIGNUMs keep in memory."""
+    txt = subprocess.run(["openssl", "pkey", "-in", key_path, "-text",
+                          "-noout"], capture_output=True, text=True,
+                         check=True).stdout
+    m = re.search(r"prime1:\s*\n((?:\s+[0-9a-f:]+\n)+)", txt)
+    if m is None:
+        raise AssertionError("no prime1 in the test key")
+    prime = bytes.fromhex(re.sub(r"[\s:]", "", m.group(1)))
+    low = prime[-32:]
+    return low, low[::-1]
+
+
+def memory_has(pid, needles):
+    """Whether any readable mapping of pid contains one of needles."""
+    with open("/proc/%d/maps" % pid) as maps, \
+            open("/proc/%d/mem" % pid, "rb", 0) as mem:
+        for line in maps:
+            f = line.split()
+            if "r" not in f[1] or (len(f) > 5 and f[5] in ("[vvar]",
+                                                          "[vsyscall]")):
+                continue
+            lo, hi = (int(x, 16) for x in f[0].split("-"))
+            try:
+                mem.seek(lo)
+                data = mem.read(hi - lo)
+            except (OSError, ValueError, OverflowError):
+                continue
+            if any(n in data for n in needles):
+                return True
+    return False
+
+
 def test_privsep(t):
+    """Started as root: the master stays root; the credential, pre-login
+    and mail processes each run as their own user; the pre-login process
+    is chrooted to an empty directory; the mail process never held the TLS
+    key; after login a plain connection's socket belongs to the mail
+    process, a TLS one stays with the pre-login process (the relay)."""
     name = "privsep-ps"
     if os.geteuid() != 0:
         t.fail(name, "must run as root to test privilege separation "
@@ -271,11 +314,16 @@ def test_privsep(t):
         return
     with lab_with_alice() as lab:
         try:
-            lab.start()
+            lab.add_user("bob", PW)
+            lab.start(extra=["--allow-plaintext-auth"])
             c = Conn("127.0.0.1", lab.tls_port, tls_ctx=lab.context())
             r = login(c)
             if not r.startswith(b"+OK"):
-                raise AssertionError("login: %r" % r)
+                raise AssertionError("TLS login: %r" % r)
+            plain = Conn("127.0.0.1", lab.port)
+            r = login(plain, "bob")
+            if not r.startswith(b"+OK"):
+                raise AssertionError("plain login: %r" % r)
             pids = tree_pids(lab.proc.pid)
             ps = subprocess.run(["ps", "-o", "user=,pid=,ppid=,args=", "-p",
                                  ",".join(map(str, pids))],
@@ -285,19 +333,53 @@ def test_privsep(t):
                 f = line.split(None, 3)
                 users[int(f[1])] = f[0]
             roots = [p for p, u in users.items() if u == "root"]
-            sock_uids = socket_owner_uids(pids, lab.tls_port)
-            c.close()
             if roots != [lab.proc.pid]:
                 raise AssertionError("root processes %r (only the master "
                                      "may be root):\n%s" % (roots, ps))
-            if len(users) != 3:
-                raise AssertionError("want master, credential process and "
-                                     "server:\n%s" % ps)
-            if not sock_uids or 0 in sock_uids:
-                raise AssertionError("TCP sockets held by uids %r:\n%s" %
-                                     (sock_uids, ps))
+            if len(users) != 4:
+                raise AssertionError("want master, credential, pre-login "
+                                     "and mail process:\n%s" % ps)
+            mail_uid = lab.owner[0]
+            uid = {p: os.stat("/proc/%d" % p).st_uid for p in users}
+            mail = [p for p in users if uid[p] == mail_uid]
+            login_p = [p for p in users
+                       if os.readlink("/proc/%d/root" % p) != "/"]
+            if len(mail) != 1 or len(login_p) != 1 or mail == login_p:
+                raise AssertionError("want one mail process (uid %d) and "
+                                     "one chrooted pre-login process:\n%s"
+                                     % (mail_uid, ps))
+            mail, login_p = mail[0], login_p[0]
+            jail = os.readlink("/proc/%d/root" % login_p)
+            if os.listdir(jail):
+                raise AssertionError("chroot %s is not empty" % jail)
+            if len(set(uid.values())) != 4:
+                raise AssertionError("the four processes must have four "
+                                     "different users:\n%s" % ps)
+            # The TLS socket is the relay's, the plain one the mail
+            # process's (handed over with SCM_RIGHTS).
+            tls_holders = socket_owner_uids([mail], lab.tls_port)
+            plain_holders = socket_owner_uids([mail], lab.port)
+            if tls_holders or not plain_holders:
+                raise AssertionError(
+                    "mail process sockets: TLS port %r, plain port %r"
+                    % (tls_holders, plain_holders))
+            forms = private_prime_forms(lab.key)
+            if not memory_has(login_p, forms):
+                raise AssertionError("control failed: the key's prime is "
+                                     "not found in the pre-login process")
+            if memory_has(mail, forms):
+                raise AssertionError("the TLS private key is in the mail "
+                                     "process's memory")
+            c.send(b"STAT\r\n")
+            plain.send(b"STAT\r\n")
+            if not (c.readline().startswith(b"+OK 0 0") and
+                    plain.readline().startswith(b"+OK 0 0")):
+                raise AssertionError("sessions broken after the checks")
+            c.close()
+            plain.close()
             t.ok(name, "; ".join(l.split(" --")[0].strip()
-                                 for l in ps.strip().split("\n")))
+                                 for l in ps.strip().split("\n")) +
+                 "; pre-login chroot %s; key not in mail process" % jail)
         except Exception as e:  # noqa: BLE001
             t.fail(name, e)
 

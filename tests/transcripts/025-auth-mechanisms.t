@@ -1,5 +1,6 @@
 # AUTH without argument lists the mechanisms (SCRAM-SHA-256-PLUS: the test
-# client speaks TLS 1.3); unknown ones are refused; mechanism names are
+# client speaks TLS 1.3); unknown ones are refused, and so is CRAM-MD5
+# unless --cram-md5 is given (027-auth-cram-md5.t); mechanism names are
 # case-insensitive.
 @title AUTH mechanism list and unknown mechanism
 @user alice wonderland-7Q

@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include "auth/authd.h"
+#include "auth/ticket.h"
 #include "auth/ipc.h"
 #include "auth/passwd.h"
 #include "harness.h"
@@ -353,6 +354,9 @@ world_up(struct world *w)
 		(void)str_fmt(line, sizeof(line), "%s/alice/%s", dir, sub[i]);
 		mkdir(line, 0700);
 	}
+	/* Login tickets need a key, as the server's start-up makes. */
+	if (ticket_init(60) < 0)
+		return -1;
 	w->fd = authd_start(
 	    w->users, w->tmpl, (uid_t)-1, 0, &w->pid, err, sizeof(err));
 	return w->fd >= 0 ? 0 : -1;
