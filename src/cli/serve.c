@@ -22,7 +22,8 @@ cli_serve(int argc, char **argv)
 		}
 	conf_defaults(&conf);
 	if (conf_parse_args(&conf, argc, argv, err, sizeof(err)) < 0 ||
-	    conf_validate(&conf, err, sizeof(err)) < 0) {
+	    conf_validate(&conf, err, sizeof(err)) < 0 ||
+	    conf_absolute(&conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "postie: config: %s\n", err);
 		conf_free(&conf);
 		return 2;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/num.h"
 #include "lib/util.h"
@@ -394,6 +395,31 @@ conf_validate(const struct srv_conf *c, char *err, size_t errlen)
 		return 0;
 	(void)str_copy(err, why, errlen);
 	return -1;
+}
+
+int
+conf_absolute(struct srv_conf *c, char *err, size_t errlen)
+{
+	char cwd[STORE_PATH_MAX], *abs;
+	size_t len;
+
+	if (c->maildir == NULL || c->maildir[0] == '/' || c->maildir[0] == '%')
+		return 0;
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		(void)str_fmt(err, errlen, "maildir: %s: %s", c->maildir,
+		    strerror(errno));
+		return -1;
+	}
+	len = strlen(cwd) + strlen(c->maildir) + 2;
+	if ((abs = malloc(len)) == NULL ||
+	    str_fmt(abs, len, "%s/%s", cwd, c->maildir) < 0) {
+		free(abs);
+		(void)str_copy(err, "maildir: out of memory", errlen);
+		return -1;
+	}
+	free(c->maildir);
+	c->maildir = abs;
+	return 0;
 }
 
 void

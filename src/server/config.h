@@ -68,6 +68,9 @@ int conf_load_stream(struct srv_conf *c, void *stream, const char *path,
     char *err, size_t errlen);
 /* Cross-field checks (cert without key, no listener, timeouts); 0 or -1. */
 int conf_validate(const struct srv_conf *c, char *err, size_t errlen);
+/* Make a relative mailbox template absolute (from the working directory):
+ * the pre-login process that carries the path is chrooted. 0 or -1. */
+int conf_absolute(struct srv_conf *c, char *err, size_t errlen);
 /* Write a human explanation of the effective settings to f (for
  * --check-config). */
 void conf_explain(const struct srv_conf *c, void *file);

@@ -96,12 +96,23 @@ on_chan(evutil_socket_t fd, short what, void *arg)
 	int n, cfd;
 
 	while ((n = handoff_recv(fd, buf, sizeof(buf), &m, &cfd)) == 1) {
-		if (cfd < 0 || handoff_decode(&m, &h) < 0) {
+		if (cfd < 0 || m.type != IPC_HANDOFF) {
 			log_err("pre-login process sent a malformed handoff");
 			if (cfd >= 0)
 				close(cfd);
 			n = -1;
 			break;
+		}
+		if (handoff_decode(&m, &h) < 0) {
+			/* Well framed, bad fields: refuse this one login. */
+			log_err("handoff %lu refused: malformed fields",
+			    (unsigned long)m.id);
+			(void)handoff_send_reply(srv->mail_fd, m.id,
+			    IPC_RES_TEMP,
+			    "-ERR [SYS/TEMP] Temporary server error, try again "
+			    "later");
+			close(cfd);
+			continue;
 		}
 		conn_adopt(srv, &h, cfd);
 		mem_wipe(buf, sizeof(buf));

@@ -178,8 +178,10 @@ server_stop(struct server *srv, int sig)
 	srv->stopping = true;
 	if (srv->mail_pid > 0)
 		kill(srv->mail_pid, SIGTERM);
+	/* Close the listeners now: a restart can bind while sessions end. */
 	for (i = 0; i < srv->nls; i++)
-		evconnlistener_disable(srv->ls[i]);
+		evconnlistener_free(srv->ls[i]);
+	srv->nls = 0;
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
 		conn_shutdown(c);
