@@ -9,7 +9,7 @@
   ipv6-listener      --listen [::1]:PORT serves POP3 over IPv6 loopback
   many-sessions      30 concurrent TLS sessions of different users from
                      30 loopback addresses, all answered correctly
-  maildir-template   --maildir .../%d/%n/Maildir for user bob@example.org
+  maildir-template   --maildir mail/%d/%n/Maildir (relative) for user bob@example.org
   sigterm-exit       SIGTERM after a session: exit status 0, no sanitizer
                      report and no "error:" line in the log
 
@@ -245,7 +245,9 @@ def t_many_sessions(lab, count=30):
 
 
 def t_maildir_template(lab):
-    """--maildir with %d and %n: user bob@example.org reads
+    """--maildir with %d and %n, relative to the server's working
+    directory (the pre-login process is chrooted, so the server makes it
+    absolute at start-up): user bob@example.org reads
     mail/example.org/bob/Maildir; a user without a domain gets no
     mailbox through that template."""
     user = "bob@example.org"
@@ -258,7 +260,7 @@ def t_maildir_template(lab):
     lab.tls_port = p3lab.free_port()
     argv = lab.command([])
     i = argv.index("--maildir")
-    argv[i + 1] = str(lab.dir / "mail" / "%d" / "%n" / "Maildir")
+    argv[i + 1] = "mail/%d/%n/Maildir"  # the lab starts us in lab.dir
     start_raw(lab, argv)
     try:
         p = poplib.POP3_SSL("localhost", lab.tls_port, context=lab.context(),
