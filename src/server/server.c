@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -367,6 +368,38 @@ split(struct server *srv, const struct privsep_plan *plan, int *fds, int nfds,
 	return 1;
 }
 
+/* Make room for max-connections: a TLS session takes two descriptors in
+ * the pre-login process (socket, relay) and two in the mail process
+ * (relay or socket, mailbox lock). Root may go past the hard limit (up to
+ * fs.nr_open); others up to it. Inherited by every child. */
+static void
+raise_nofile(const struct srv_conf *conf)
+{
+	rlim_t want = (rlim_t)conf->max_connections * 2 + 256;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	if (geteuid() == 0 && rl.rlim_max < want) {
+		struct rlimit up = {want, want};
+
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0) {
+			log_info("open-files limit raised to %llu for "
+				 "max-connections %llu",
+			    (unsigned long long)want,
+			    (unsigned long long)conf->max_connections);
+			return;
+		}
+	}
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want)
+		log_warn("open-files limit %llu is below the %llu that "
+			 "max-connections %llu needs",
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)want,
+		    (unsigned long long)conf->max_connections);
+}
+
 /* The hard-lockout file must exist and be writable by the credential
  * process. */
 static int
@@ -435,6 +468,7 @@ server_run(const struct srv_conf *conf)
 		    conf->apop_secrets);
 		authd_set_cram_md5(conf->apop_secrets);
 	}
+	raise_nofile(conf);
 	if (privsep_plan(conf, &plan, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		goto out;
