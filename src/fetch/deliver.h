@@ -52,6 +52,8 @@ struct fd_md {
 	int dir_fd, tmp_fd, new_fd, cur_fd;
 	unsigned seq;
 	char host[64]; /* sanitized host name for file names */
+	char (*pend)[STORE_NAME_MAX + 1]; /* complete in tmp/, not synced */
+	size_t npend, pcap;
 };
 
 /* Open (creating tmp/ new/ cur/ with mode 0700 if missing) a Maildir.
@@ -65,14 +67,18 @@ int fd_md_newname(struct fd_md *md, char *name, size_t cap)
 /* Create tmp/name exclusively and start o on it. 0 or -1 (errno). */
 int fd_md_begin(struct fd_md *md, const char *name, struct fd_out *o)
     __attribute__((warn_unused_result));
-/* Flush and fsync o, close it, and move tmp/name to new/name without ever
- * replacing an existing file. The caller fsyncs new/ (fd_md_sync) before
- * recording the delivery. 0 or -1 (tmp/name is then removed). */
+/* Flush and close o: tmp/name is complete. It moves to new/ at the next
+ * fd_md_sync, which the caller runs before recording the delivery. 0 or -1
+ * (tmp/name is then removed). */
 int fd_md_commit(struct fd_md *md, const char *name, struct fd_out *o,
     char hex[65]) __attribute__((warn_unused_result));
 /* Give up on a message: close o and remove tmp/name. */
 void fd_md_abort(struct fd_md *md, const char *name, struct fd_out *o);
-/* fsync the new/ directory (makes renames durable). 0 or -1. */
+/* Make the messages committed since the last call durable and visible:
+ * one syncfs() for their data (instead of one fsync per message), then
+ * each tmp/name moves to new/name without ever replacing a file, then new/
+ * is fsynced. A file is in new/ only once its bytes are on disk, which is
+ * what recovery relies on. 0 or -1. */
 int fd_md_sync(struct fd_md *md) __attribute__((warn_unused_result));
 /* Open the delivered file with base name in new/ or cur/ (a reader may have
  * moved it and added ":2,flags"). fd >= 0, -1 if not found. */

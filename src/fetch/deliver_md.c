@@ -1,6 +1,7 @@
-/* deliver_md.c: Maildir delivery for postie fetch. A message is written to
- * tmp/, fsynced, then moved into new/ with a rename that never replaces a
- * file; new/ is fsynced before the delivery is recorded. */
+/* deliver_md.c: Maildir delivery for postie fetch. The messages of one
+ * batch are written to tmp/; then one syncfs() makes their bytes durable,
+ * each moves into new/ with a rename that never replaces a file, and new/
+ * is fsynced before the deliveries are recorded. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -82,6 +83,12 @@ fd_md_close(struct fd_md *md)
 	int *fds[] = {&md->dir_fd, &md->tmp_fd, &md->new_fd, &md->cur_fd};
 	size_t i;
 
+	/* Unsynced files stay in tmp/: their intents make the next run's
+	 * recovery remove them and fetch the messages again. */
+	free(md->pend);
+	md->pend = NULL;
+	md->npend = md->pcap = 0;
+
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -144,7 +151,21 @@ fd_md_commit(struct fd_md *md, const char *name, struct fd_out *o, char hex[65])
 {
 	int saved;
 
-	if (fd_out_flush(o, true) < 0) {
+	if (md->npend == md->pcap) {
+		size_t cap = md->pcap == 0 ? 64 : 2 * md->pcap;
+		void *p = cap > md->pcap
+			      ? realloc(md->pend, cap * sizeof(*md->pend))
+			      : NULL;
+
+		if (p == NULL) {
+			fd_md_abort(md, name, o);
+			errno = ENOMEM;
+			return -1;
+		}
+		md->pend = p;
+		md->pcap = cap;
+	}
+	if (fd_out_flush(o, false) < 0) {
 		saved = o->err;
 		fd_md_abort(md, name, o);
 		errno = saved;
@@ -160,12 +181,12 @@ fd_md_commit(struct fd_md *md, const char *name, struct fd_out *o, char hex[65])
 	}
 	o->fd = -1;
 	fd_out_free(o);
-	if (move_new(md, name) < 0) {
-		saved = errno;
+	if (str_copy(md->pend[md->npend], name, sizeof(md->pend[0])) < 0) {
 		(void)unlinkat(md->tmp_fd, name, 0);
-		errno = saved;
+		errno = ENAMETOOLONG;
 		return -1;
 	}
+	md->npend++;
 	return 0;
 }
 
@@ -179,6 +200,14 @@ fd_md_abort(struct fd_md *md, const char *name, struct fd_out *o)
 int
 fd_md_sync(struct fd_md *md)
 {
+	size_t i;
+
+	if (md->npend > 0 && syncfs(md->tmp_fd) < 0)
+		return -1;
+	for (i = 0; i < md->npend; i++)
+		if (move_new(md, md->pend[i]) < 0)
+			return -1; /* the rest stays in tmp/ for recovery */
+	md->npend = 0;
 	return fsync(md->new_fd);
 }
 

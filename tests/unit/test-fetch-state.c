@@ -226,8 +226,43 @@ TEST(fetch_maildir_abort_and_noreplace)
 		close(fd);
 	CHECK(fd_md_begin(&md, "m2", &o) == 0);
 	CHECK(fd_out_write(&o, "new", 3) == 0);
-	CHECK(fd_md_commit(&md, "m2", &o, hex) < 0);
+	CHECK(fd_md_commit(&md, "m2", &o, hex) == 0);
+	/* Complete but not synced: still in tmp/ only. */
+	CHECK(count_dir(md_path, "tmp") == 1);
+	CHECK(fd_md_sync(&md) < 0);
+	/* new/m2 kept its bytes; tmp/m2 stays for recovery to remove. */
+	fd = open(p, O_RDONLY);
+	CHECK(fd >= 0 && read(fd, hex, sizeof(hex)) == 3 &&
+	      memcmp(hex, "old", 3) == 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(count_dir(md_path, "tmp") == 1);
+	fd_md_close(&md);
+}
+
+TEST(fetch_maildir_batch_sync)
+{
+	const char *dir = t_tmpdir();
+	char md_path[600], why[300], hex[65], name[16];
+	struct fd_md md;
+	struct fd_out o;
+	int i;
+
+	CHECK(str_fmt(md_path, sizeof(md_path), "%s/B", dir) > 0);
+	CHECK(fd_md_open(&md, md_path, why, sizeof(why)) == 0);
+	for (i = 0; i < 100; i++) { /* more than the first allocation */
+		CHECK(str_fmt(name, sizeof(name), "b%d", i) > 0);
+		CHECK(fd_md_begin(&md, name, &o) == 0);
+		CHECK(fd_out_write(&o, "body\n", 5) == 0);
+		CHECK(fd_md_commit(&md, name, &o, hex) == 0);
+	}
+	CHECK(count_dir(md_path, "tmp") == 100);
+	CHECK(count_dir(md_path, "new") == 0);
+	CHECK(fd_md_sync(&md) == 0);
 	CHECK(count_dir(md_path, "tmp") == 0);
+	CHECK(count_dir(md_path, "new") == 100);
+	CHECK(fd_md_find(&md, "b99") >= 0);
+	CHECK(fd_md_sync(&md) == 0); /* nothing pending: only new/ */
 	fd_md_close(&md);
 }
 
