@@ -22,6 +22,7 @@
 #include "lib/util.h"
 #include "scram-client.h"
 #include "server/session.h"
+#include "sess-fixture.h"
 
 #define SECRET "tanstaaftanstaaf"
 /* base64("alice b913a602c7eda7a495b4e6e7334d3890") */
@@ -30,93 +31,62 @@
 	"-ERR [AUTH] Authentication disallowed without TLS; use STLS or port " \
 	"995\r\n"
 
-struct fx {
-	struct srv_conf conf;
-	struct sess s;
-	struct buf out;
-	struct sess_act act;
-};
-
-static int
-tsink(void *ctx, const void *p, size_t len)
-{
-	return buf_append(ctx, p, len);
-}
-
+/* A session with TLS on or off, CRAM-MD5 and plaintext logins as given. */
 static void
-fx_init(struct fx *f, bool tls, bool cram, bool plaintext)
+fx_init(struct sfx *f, bool tls, bool cram, bool plaintext)
 {
-	memset(f, 0, sizeof(*f));
-	conf_defaults(&f->conf);
+	sfx_init(f, tls);
 	f->conf.cram_md5 = cram;
 	f->conf.allow_plaintext_auth = plaintext;
 	f->conf.max_bad_commands = 10;
-	buf_init(&f->out, 1 << 16);
-	sess_init(&f->s, &f->conf, NULL, tls, true, tsink, &f->out);
 }
 
-static void
-fx_free(struct fx *f)
-{
-	sess_abort(&f->s);
-	buf_free(&f->out);
-}
-
-static const char *
-say(struct fx *f, const char *line)
-{
-	buf_reset(&f->out);
-	sess_line(&f->s, line, strlen(line), &f->act);
-	return f->out.len ? (const char *)f->out.data : "";
-}
-
-/* Off by default: neither offered nor accepted, with or without TLS. */
 TEST(session_cram_off)
 {
-	struct fx f;
+	struct sfx f;
 
 	fx_init(&f, true, false, false);
-	CHECK(strstr(say(&f, "CAPA"), "SASL SCRAM-SHA-256 PLAIN LOGIN\r\n") !=
-	      NULL);
-	CHECK(strstr(say(&f, "AUTH"), "CRAM-MD5") == NULL);
-	CHECK_STR(say(&f, "AUTH CRAM-MD5"),
+	CHECK(strstr(sfx_say(&f, "CAPA"),
+		  "SASL SCRAM-SHA-256 PLAIN LOGIN\r\n") != NULL);
+	CHECK(strstr(sfx_say(&f, "AUTH"), "CRAM-MD5") == NULL);
+	CHECK_STR(sfx_say(&f, "AUTH CRAM-MD5"),
 	    "-ERR Unsupported authentication mechanism\r\n");
 	CHECK(f.act.kind == SA_NONE && f.s.sasl == 0);
-	fx_free(&f);
+	sfx_free(&f);
 }
 
 /* On: offered where PLAIN is (TLS, or allow-plaintext-auth), last. */
 TEST(session_cram_offer)
 {
-	struct fx f;
+	struct sfx f;
 
 	fx_init(&f, true, true, false);
-	CHECK(strstr(say(&f, "CAPA"),
+	CHECK(strstr(sfx_say(&f, "CAPA"),
 		  "SASL SCRAM-SHA-256 PLAIN LOGIN CRAM-MD5\r\n") != NULL);
-	CHECK_STR(say(&f, "AUTH"),
+	CHECK_STR(sfx_say(&f, "AUTH"),
 	    "+OK\r\nSCRAM-SHA-256\r\nPLAIN\r\nLOGIN\r\nCRAM-MD5\r\n.\r\n");
-	fx_free(&f);
+	sfx_free(&f);
 	fx_init(&f, false, true, false);
-	CHECK(strstr(say(&f, "CAPA"), "CRAM-MD5") == NULL);
-	CHECK_STR(say(&f, "AUTH CRAM-MD5"), R_NEEDTLS);
+	CHECK(strstr(sfx_say(&f, "CAPA"), "CRAM-MD5") == NULL);
+	CHECK_STR(sfx_say(&f, "AUTH CRAM-MD5"), R_NEEDTLS);
 	CHECK(f.act.kind == SA_NONE && f.s.sasl == 0);
-	fx_free(&f);
+	sfx_free(&f);
 	fx_init(&f, false, true, true);
-	CHECK(strstr(say(&f, "CAPA"),
+	CHECK(strstr(sfx_say(&f, "CAPA"),
 		  "SASL SCRAM-SHA-256 PLAIN LOGIN CRAM-MD5\r\n") != NULL);
-	CHECK_STR(say(&f, "auth cram-md5"), "");
+	CHECK_STR(sfx_say(&f, "auth cram-md5"), "");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_START);
-	fx_free(&f);
+	sfx_free(&f);
 }
 
 TEST(session_cram_steps)
 {
-	struct fx f;
+	struct sfx f;
 
 	fx_init(&f, true, true, false);
 	/* Server first: an empty START asks the credential process for the
 	 * challenge; nothing is written meanwhile. */
-	CHECK_STR(say(&f, "AUTH CRAM-MD5"), "");
+	CHECK_STR(sfx_say(&f, "AUTH CRAM-MD5"), "");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_START);
 	CHECK_STR(f.act.mech, "CRAM-MD5");
 	CHECK(f.act.dlen == 0 && f.act.data != NULL);
@@ -124,7 +94,7 @@ TEST(session_cram_steps)
 	sess_sasl_challenge(&f.s, "", "PDEuMEBsb2NhbGhvc3Q+", 20);
 	CHECK_STR((char *)f.out.data, "+ PDEuMEBsb2NhbGhvc3Q+\r\n");
 	/* The response names the user: delays and log lines are about it. */
-	CHECK_STR(say(&f, RESP_ALICE), "");
+	CHECK_STR(sfx_say(&f, RESP_ALICE), "");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_STEP);
 	CHECK_MEM(f.act.data, f.act.dlen, RESP_ALICE, strlen(RESP_ALICE));
 	CHECK_MEM(f.act.user, f.act.ulen, "alice", 5);
@@ -136,35 +106,35 @@ TEST(session_cram_steps)
 
 	/* A malformed response still goes to the check (it counts as a
 	 * failure there) but names nobody. */
-	CHECK_STR(say(&f, "AUTH CRAM-MD5"), "");
+	CHECK_STR(sfx_say(&f, "AUTH CRAM-MD5"), "");
 	sess_sasl_challenge(&f.s, "", "PDEuMEBsb2NhbGhvc3Q+", 20);
-	CHECK_STR(say(&f, "YWxpY2U="), "");
+	CHECK_STR(sfx_say(&f, "YWxpY2U="), "");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_STEP);
 	CHECK(f.act.ulen == 0 && f.s.user_len == 0);
 	sess_auth_done(&f.s, IPC_RES_FAIL, "", "", &f.act);
 
 	/* "*" cancels; the credential process drops its exchange. */
-	CHECK_STR(say(&f, "AUTH CRAM-MD5"), "");
+	CHECK_STR(sfx_say(&f, "AUTH CRAM-MD5"), "");
 	sess_sasl_challenge(&f.s, "", "PDEuMEBsb2NhbGhvc3Q+", 20);
-	CHECK_STR(say(&f, "*"), "-ERR Authentication cancelled\r\n");
+	CHECK_STR(sfx_say(&f, "*"), "-ERR Authentication cancelled\r\n");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_ABORT);
-	fx_free(&f);
+	sfx_free(&f);
 }
 
 /* RFC 2195 has no initial response ("=" is an empty one): a bad
  * command, no exchange. */
 TEST(session_cram_no_initial_response)
 {
-	struct fx f;
+	struct sfx f;
 
 	fx_init(&f, true, true, false);
-	CHECK_STR(say(&f, "AUTH CRAM-MD5 " RESP_ALICE),
+	CHECK_STR(sfx_say(&f, "AUTH CRAM-MD5 " RESP_ALICE),
 	    "-ERR CRAM-MD5 takes no initial response\r\n");
 	CHECK(f.act.kind == SA_NONE && f.s.sasl == 0 && f.s.bad == 1);
-	CHECK_STR(say(&f, "AUTH CRAM-MD5 ="),
+	CHECK_STR(sfx_say(&f, "AUTH CRAM-MD5 ="),
 	    "-ERR CRAM-MD5 takes no initial response\r\n");
 	CHECK(f.act.kind == SA_NONE && f.s.bad == 2);
-	fx_free(&f);
+	sfx_free(&f);
 }
 
 /* ---- end to end ------------------------------------------------------ */
@@ -204,11 +174,11 @@ world_up(struct world *w)
 		(void)str_fmt(path, sizeof(path), "%s/alice%s", w->dir, sub[i]);
 		mkdir(path, 0700);
 	}
-	/* Process-wide, like the server's start-up; other tests' credential
-	 * processes only gain a mechanism they never use. */
 	/* Login tickets need a key, as the server's start-up makes. */
 	if (ticket_init(60) < 0)
 		return -1;
+	/* Process-wide, like the server's start-up; other tests' credential
+	 * processes only gain a mechanism they never use. */
 	authd_set_cram_md5(strdup(secrets));
 	w->fd =
 	    authd_start(users, tmpl, (uid_t)-1, 0, &w->pid, err, sizeof(err));
@@ -218,22 +188,14 @@ world_up(struct world *w)
 static void
 world_down(struct world *w)
 {
-	close(w->fd);
-	kill(w->pid, SIGTERM);
-	waitpid(w->pid, NULL, 0);
+	afx_stop(w->fd, w->pid);
 }
 
-/* Wait for the credential process's reply (5 s at most). */
+/* Wait for the credential process's SASL reply (5 s at most). */
 static int
 reply(struct world *w, struct authd_reply *r)
 {
-	struct pollfd p = {w->fd, POLLIN, 0};
-	int n;
-
-	while ((n = authd_recv(w->fd, r)) == 0)
-		if (poll(&p, 1, 5000) != 1)
-			return -1;
-	return n == 1 && r->id == w->id && r->sasl ? 0 : -1;
+	return afx_reply(w->fd, w->id, r) == 0 && r->sasl ? 0 : -1;
 }
 
 /* One CRAM-MD5 login, as conn_auth.c does it: the session's SA_SASL
@@ -246,14 +208,14 @@ run_login(struct world *w, const char *user, const char *key, char *user_r)
 	static char last[512];
 	struct authd_reply r;
 	struct scli c;
-	struct fx f;
+	struct sfx f;
 	char ch[AUTH_SASL_B64_MAX + 1], *out = NULL;
 
 	last[0] = user_r[0] = '\0';
 	fx_init(&f, true, true, false);
 	if (scli_start(&c, "CRAM-MD5", user, key, NULL, NULL) != 0)
 		goto done;
-	if (!CHECK_STR(say(&f, "AUTH CRAM-MD5"), "") ||
+	if (!CHECK_STR(sfx_say(&f, "AUTH CRAM-MD5"), "") ||
 	    !CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_START))
 		goto done;
 	w->id++;
@@ -268,7 +230,7 @@ run_login(struct world *w, const char *user, const char *key, char *user_r)
 	memcpy(ch, f.out.data + 2, f.out.len - 4); /* "+ " ... CRLF */
 	ch[f.out.len - 4] = '\0';
 	if (!CHECK(scli_step(&c, ch, &out) == GSASL_OK) ||
-	    !CHECK_STR(say(&f, out), "") ||
+	    !CHECK_STR(sfx_say(&f, out), "") ||
 	    !CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_STEP))
 		goto done;
 	(void)str_copy(user_r, f.act.user, P3_USER_MAX + 1);
@@ -285,7 +247,7 @@ run_login(struct world *w, const char *user, const char *key, char *user_r)
 done:
 	gsasl_free(out);
 	scli_end(&c);
-	fx_free(&f);
+	sfx_free(&f);
 	return last;
 }
 

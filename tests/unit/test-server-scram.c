@@ -29,90 +29,54 @@
 #include "lib/util.h"
 #include "scram-client.h"
 #include "server/session.h"
+#include "sess-fixture.h"
 #include "tls/tls.h"
 
 #define PW "Alice-Pass-123"
 /* "n,,n=alice,r=fyko+d2lbbFgONRv9qkxdawL" */
 #define CFIRST "biwsbj1hbGljZSxyPWZ5a28rZDJsYmJGZ09OUnY5cWt4ZGF3TA=="
 
-struct fx {
-	struct srv_conf conf;
-	struct sess s;
-	struct buf out;
-	struct sess_act act;
-};
-
-static int
-tsink(void *ctx, const void *p, size_t len)
-{
-	return buf_append(ctx, p, len);
-}
-
-static void
-fx_init(struct fx *f, bool tls)
-{
-	memset(f, 0, sizeof(*f));
-	conf_defaults(&f->conf);
-	buf_init(&f->out, 1 << 16);
-	sess_init(&f->s, &f->conf, NULL, tls, true, tsink, &f->out);
-}
-
-static void
-fx_free(struct fx *f)
-{
-	sess_abort(&f->s);
-	buf_free(&f->out);
-}
-
-static const char *
-say(struct fx *f, const char *line)
-{
-	buf_reset(&f->out);
-	sess_line(&f->s, line, strlen(line), &f->act);
-	return f->out.len ? (const char *)f->out.data : "";
-}
-
 TEST(session_scram_offer)
 {
-	struct fx f;
+	struct sfx f;
 
-	fx_init(&f, false);
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256"),
+	sfx_init(&f, false);
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256"),
 	    "-ERR [AUTH] Authentication "
 	    "disallowed without TLS; use STLS or port 995\r\n");
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256-PLUS"),
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256-PLUS"),
 	    "-ERR SCRAM-SHA-256-PLUS "
 	    "needs TLS 1.3 (tls-exporter channel binding)\r\n");
 	CHECK(f.act.kind == SA_NONE);
-	fx_free(&f);
+	sfx_free(&f);
 	/* --allow-plaintext-auth: offered before TLS, as PLAIN is. */
-	fx_init(&f, false);
+	sfx_init(&f, false);
 	f.conf.allow_plaintext_auth = true;
-	CHECK_STR(say(&f, "AUTH scram-sha-256"), "+ \r\n");
-	CHECK_STR(say(&f, "*"), "-ERR Authentication cancelled\r\n");
+	CHECK_STR(sfx_say(&f, "AUTH scram-sha-256"), "+ \r\n");
+	CHECK_STR(sfx_say(&f, "*"), "-ERR Authentication cancelled\r\n");
 	CHECK(f.act.kind == SA_NONE);
-	fx_free(&f);
+	sfx_free(&f);
 	/* TLS 1.2: no -PLUS. */
-	fx_init(&f, true);
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256-PLUS " CFIRST),
+	sfx_init(&f, true);
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256-PLUS " CFIRST),
 	    "-ERR "
 	    "SCRAM-SHA-256-PLUS needs TLS 1.3 (tls-exporter channel "
 	    "binding)\r\n");
 	sess_set_binding(&f.s);
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256-PLUS " CFIRST), "");
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256-PLUS " CFIRST), "");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_START);
 	CHECK_STR(f.act.mech, "SCRAM-SHA-256-PLUS");
-	fx_free(&f);
+	sfx_free(&f);
 }
 
 TEST(session_scram_steps)
 {
-	struct fx f;
+	struct sfx f;
 
-	fx_init(&f, true);
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256"), "+ \r\n");
+	sfx_init(&f, true);
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256"), "+ \r\n");
 	CHECK(sess_line_max(&f.s) > P3_CMD_MAX);
-	CHECK_STR(say(&f, CFIRST), "");
+	CHECK_STR(sfx_say(&f, CFIRST), "");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_START);
 	CHECK_STR(f.act.mech, "SCRAM-SHA-256");
 	CHECK_MEM(f.act.data, f.act.dlen, CFIRST, strlen(CFIRST));
@@ -120,14 +84,14 @@ TEST(session_scram_steps)
 	sess_sasl_challenge(&f.s, "alice", "c2VydmVy", 8);
 	CHECK_STR((char *)f.out.data, "+ c2VydmVy\r\n");
 	CHECK_MEM(f.s.user, f.s.user_len, "alice", 5);
-	CHECK_STR(say(&f, "ZmluYWw="), "");
+	CHECK_STR(sfx_say(&f, "ZmluYWw="), "");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_STEP);
 	CHECK_MEM(f.act.data, f.act.dlen, "ZmluYWw=", 8);
 	CHECK_MEM(f.act.user, f.act.ulen, "alice", 5);
 	buf_reset(&f.out);
 	sess_sasl_final(&f.s, "dj14", 4);
 	CHECK_STR((char *)f.out.data, "+ dj14\r\n");
-	CHECK_STR(say(&f, ""), "");
+	CHECK_STR(sfx_say(&f, ""), "");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_ACK);
 	buf_reset(&f.out);
 	sess_auth_done(&f.s, IPC_RES_TEMP, "", "", &f.act);
@@ -136,50 +100,51 @@ TEST(session_scram_steps)
 	CHECK(f.s.sasl_data == NULL && f.s.sasl == 0);
 
 	/* A failure after the proof. */
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256 " CFIRST), "");
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256 " CFIRST), "");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_START);
 	sess_sasl_challenge(&f.s, "alice", "c2VydmVy", 8);
-	CHECK_STR(say(&f, "ZmluYWw="), "");
+	CHECK_STR(sfx_say(&f, "ZmluYWw="), "");
 	buf_reset(&f.out);
 	sess_auth_done(&f.s, IPC_RES_FAIL, "", "", &f.act);
 	CHECK_STR((char *)f.out.data, "-ERR [AUTH] Authentication failed\r\n");
-	CHECK_STR(say(&f, "STAT"), "-ERR Command not valid in this state\r\n");
+	CHECK_STR(
+	    sfx_say(&f, "STAT"), "-ERR Command not valid in this state\r\n");
 
 	/* "=" is an empty message (RFC 5034 §4). */
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256 ="), "");
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256 ="), "");
 	CHECK(f.act.kind == SA_SASL && f.act.dlen == 0);
 	sess_auth_done(&f.s, IPC_RES_FAIL, "", "", &f.act);
-	fx_free(&f);
+	sfx_free(&f);
 }
 
 /* Every way out of an exchange the credential process holds asks the I/O
  * layer to drop it (SASL_OP_ABORT); before that, nothing is held. */
 TEST(session_scram_cancel)
 {
-	struct fx f;
+	struct sfx f;
 
-	fx_init(&f, true);
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256"), "+ \r\n");
-	CHECK_STR(say(&f, "*"), "-ERR Authentication cancelled\r\n");
+	sfx_init(&f, true);
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256"), "+ \r\n");
+	CHECK_STR(sfx_say(&f, "*"), "-ERR Authentication cancelled\r\n");
 	CHECK(f.act.kind == SA_NONE);
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256"), "+ \r\n");
-	CHECK_STR(say(&f, "not base64!"), "-ERR Invalid base64 data\r\n");
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256"), "+ \r\n");
+	CHECK_STR(sfx_say(&f, "not base64!"), "-ERR Invalid base64 data\r\n");
 	CHECK(f.act.kind == SA_NONE);
-	CHECK_STR(
-	    say(&f, "AUTH SCRAM-SHA-256 !!!!"), "-ERR Invalid base64 data\r\n");
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256 !!!!"),
+	    "-ERR Invalid base64 data\r\n");
 	CHECK(f.act.kind == SA_NONE);
 
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256 " CFIRST), "");
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256 " CFIRST), "");
 	sess_sasl_challenge(&f.s, "alice", "c2VydmVy", 8);
-	CHECK_STR(say(&f, "*"), "-ERR Authentication cancelled\r\n");
+	CHECK_STR(sfx_say(&f, "*"), "-ERR Authentication cancelled\r\n");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_ABORT);
 
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256 " CFIRST), "");
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256 " CFIRST), "");
 	sess_sasl_challenge(&f.s, "alice", "c2VydmVy", 8);
-	CHECK_STR(say(&f, "%%%%"), "-ERR Invalid base64 data\r\n");
+	CHECK_STR(sfx_say(&f, "%%%%"), "-ERR Invalid base64 data\r\n");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_ABORT);
 
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256 " CFIRST), "");
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256 " CFIRST), "");
 	sess_sasl_challenge(&f.s, "alice", "c2VydmVy", 8);
 	buf_reset(&f.out);
 	sess_bad_line(&f.s, false, &f.act);
@@ -187,15 +152,16 @@ TEST(session_scram_cancel)
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_ABORT);
 
 	/* After the server's final message only an empty line will do. */
-	CHECK_STR(say(&f, "AUTH SCRAM-SHA-256 " CFIRST), "");
+	CHECK_STR(sfx_say(&f, "AUTH SCRAM-SHA-256 " CFIRST), "");
 	sess_sasl_challenge(&f.s, "alice", "c2VydmVy", 8);
-	CHECK_STR(say(&f, "ZmluYWw="), "");
+	CHECK_STR(sfx_say(&f, "ZmluYWw="), "");
 	sess_sasl_final(&f.s, "dj14", 4);
-	CHECK_STR(say(&f, "STAT"), "-ERR Authentication cancelled\r\n");
+	CHECK_STR(sfx_say(&f, "STAT"), "-ERR Authentication cancelled\r\n");
 	CHECK(f.act.kind == SA_SASL && f.act.sasl_op == SASL_OP_ABORT);
 	CHECK(f.s.state == SS_AUTH && f.s.sasl_data == NULL);
-	CHECK_STR(say(&f, "NOOP"), "-ERR Command not valid in this state\r\n");
-	fx_free(&f);
+	CHECK_STR(
+	    sfx_say(&f, "NOOP"), "-ERR Command not valid in this state\r\n");
+	sfx_free(&f);
 }
 
 /* ---- end to end ------------------------------------------------------ */
@@ -365,27 +331,19 @@ world_up(struct world *w)
 static void
 world_down(struct world *w)
 {
-	close(w->fd);
-	kill(w->pid, SIGTERM);
-	waitpid(w->pid, NULL, 0);
+	afx_stop(w->fd, w->pid);
 }
 
 /* Wait for the credential process's reply (5 s at most). */
 static int
 reply(struct world *w, struct authd_reply *r)
 {
-	struct pollfd p = {w->fd, POLLIN, 0};
-	int n;
-
-	while ((n = authd_recv(w->fd, r)) == 0)
-		if (poll(&p, 1, 5000) != 1)
-			return -1;
-	return n == 1 && r->id == w->id ? 0 : -1;
+	return afx_reply(w->fd, w->id, r);
 }
 
 /* The server's "+ data" line without "+ " and CRLF, in a static buffer. */
 static const char *
-challenge(const struct fx *f)
+challenge(const struct sfx *f)
 {
 	static char b[4096];
 	size_t n = f->out.len;
@@ -407,22 +365,22 @@ run_login(struct world *w, const char *mech, const char *user, const char *pass,
 	static char last[512];
 	struct authd_reply r;
 	struct scli c;
-	struct fx f;
+	struct sfx f;
 	char *out = NULL;
 	char cmd[64];
 
 	*client_rc = -1;
 	last[0] = '\0';
-	fx_init(&f, true);
+	sfx_init(&f, true);
 	if (scb[0] != '\0')
 		sess_set_binding(&f.s);
 	if (scli_start(&c, mech, user, pass, ccb, NULL) != 0 ||
 	    scli_step(&c, NULL, &out) != GSASL_NEEDS_MORE)
 		goto done;
 	(void)str_fmt(cmd, sizeof(cmd), "AUTH %s", mech);
-	if (strcmp(say(&f, cmd), "+ \r\n") != 0)
+	if (strcmp(sfx_say(&f, cmd), "+ \r\n") != 0)
 		goto done;
-	say(&f, out);
+	sfx_say(&f, out);
 	gsasl_free(out);
 	out = NULL;
 	while (f.act.kind == SA_SASL) {
@@ -457,7 +415,7 @@ run_login(struct world *w, const char *mech, const char *user, const char *pass,
 			out = NULL;
 			if (*client_rc != GSASL_OK)
 				break;
-			say(&f, "");
+			sfx_say(&f, "");
 			continue;
 		} else {
 			sess_auth_done(&f.s, r.result, "", "", &f.act);
@@ -465,7 +423,7 @@ run_login(struct world *w, const char *mech, const char *user, const char *pass,
 		}
 		if (scli_step(&c, challenge(&f), &out) != GSASL_NEEDS_MORE)
 			break;
-		say(&f, out);
+		sfx_say(&f, out);
 		gsasl_free(out);
 		out = NULL;
 	}
@@ -473,7 +431,7 @@ run_login(struct world *w, const char *mech, const char *user, const char *pass,
 done:
 	gsasl_free(out);
 	scli_end(&c);
-	fx_free(&f);
+	sfx_free(&f);
 	return last;
 }
 
