@@ -154,8 +154,7 @@ from_prompt(
 	}
 	plen = str_fmt(
 	    prompt, sizeof(prompt), "Password for %s@%s: ", a->user, a->host);
-	if (plen < 0 || write(fd, prompt, (size_t)plen) < 0 ||
-	    tcgetattr(fd, &old) < 0) {
+	if (plen < 0 || tcgetattr(fd, &old) < 0) {
 		close(fd);
 		WHY("cannot prompt on the terminal");
 		return -1;
@@ -163,7 +162,16 @@ from_prompt(
 	noecho = old;
 	noecho.c_lflag &= ~(tcflag_t)ECHO;
 	noecho.c_lflag |= ECHONL;
-	(void)tcsetattr(fd, TCSAFLUSH, &noecho);
+	/* Echo off (TCSAFLUSH drops what was typed ahead) before the prompt
+	 * shows: an answer typed right after the prompt is neither echoed
+	 * nor thrown away. */
+	if (tcsetattr(fd, TCSAFLUSH, &noecho) < 0 ||
+	    write(fd, prompt, (size_t)plen) < 0) {
+		(void)tcsetattr(fd, TCSAFLUSH, &old);
+		close(fd);
+		WHY("cannot prompt on the terminal");
+		return -1;
+	}
 	n = read_first_line(fd, out, cap, true);
 	(void)tcsetattr(fd, TCSAFLUSH, &old);
 	close(fd);

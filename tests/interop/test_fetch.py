@@ -630,7 +630,12 @@ def t_prompt_and_progress():
         deadline = time.monotonic() + 60
         sent = False
         status = None
+        import select
         while time.monotonic() < deadline:
+            # Never block: a hung child must fail the test, not hang it.
+            ready, _, _ = select.select([fd], [], [], 1.0)
+            if not ready:
+                continue
             try:
                 chunk = os.read(fd, 4096)
             except OSError:
@@ -642,6 +647,8 @@ def t_prompt_and_progress():
                 sent = True
             if not chunk:
                 break
+        else:
+            os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         os.close(fd)
         check(sent, "no prompt: %r" % out[-500:])
