@@ -37,6 +37,7 @@
 #define SRV_LISTING_BUF       (16 * 1024)  /* LIST/UIDL lines per sink call */
 #define SRV_PENDING_MAX       (P3_SASL_LINE_MAX + 2) /* read ahead before login */
 #define SRV_TLS_READAHEAD_MAX (64 * 1024) /* TLS input queued while waiting */
+#define SRV_DRAIN_S           60 /* a TLS relay flushes its last bytes within */
 
 /* Store. */
 #define STORE_MSGS_MAX 2000000 /* messages in one mailbox */

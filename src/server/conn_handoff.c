@@ -74,7 +74,7 @@ conn_handoff_flushed(struct conn *c)
 
 	if (h == NULL || h->id != 0)
 		return; /* sent already, waiting for the verdict */
-	if (id == 0) /* 0 means "not handed over" on both sides */
+	if (id == 0)    /* 0 means "not handed over" on both sides */
 		id = ++srv->next_auth_id;
 	/* With TLS the relay forwards the input queued here. */
 	h->plen = c->ssl == NULL ? evbuffer_get_length(in) : 0;

@@ -28,6 +28,7 @@ struct proxy {
 	struct bufferevent *cli;  /* TLS, owns ssl and the client socket */
 	struct bufferevent *mail; /* writes to the mail process */
 	struct event *rd;         /* reads from it */
+	struct event *drain;      /* bounds the last flush, or NULL */
 	int fd;
 	SSL *ssl;
 	bool cli_eof, mail_eof;
@@ -43,6 +44,8 @@ proxy_free(struct proxy *p)
 		(void)SSL_shutdown(p->ssl); /* close_notify */
 	bufferevent_free(p->cli);
 	event_free(p->rd);
+	if (p->drain != NULL)
+		event_free(p->drain);
 	bufferevent_free(p->mail); /* closes fd */
 	if (p->prev != NULL)
 		p->prev->next = p->next;
@@ -145,23 +148,30 @@ on_mail_write(struct bufferevent *b, void *arg)
 		drain_or_free(p);
 }
 
-/* A side ended: stop reading it, let its peer drain to zero. */
+static void
+on_drain_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	proxy_free(arg); /* the peer does not read what is left */
+}
+
+/* A side ended: stop reading both (nobody is left to tell), and finish
+ * once the other side's queue is written, SRV_DRAIN_S at most. */
 static void
 side_ended(struct proxy *p, bool cli)
 {
-	struct bufferevent *other = cli ? p->mail : p->cli;
+	struct timeval tv = {SRV_DRAIN_S, 0};
 
 	if (cli)
 		p->cli_eof = true;
 	else
 		p->mail_eof = true;
-	if (cli)
-		bufferevent_disable(p->cli, EV_READ);
-	else
-		(void)event_del(p->rd);
-	bufferevent_setwatermark(other, EV_WRITE, 0, 0);
+	bufferevent_disable(p->cli, EV_READ);
 	if (!cli)
-		bufferevent_disable(p->cli, EV_READ); /* nobody to tell */
+		(void)event_del(p->rd);
+	bufferevent_setwatermark(cli ? p->mail : p->cli, EV_WRITE, 0, 0);
+	if (p->drain == NULL &&
+	    (p->drain = evtimer_new(p->srv->base, on_drain_timeout, p)) != NULL)
+		(void)evtimer_add(p->drain, &tv);
 	drain_or_free(p);
 }
 
