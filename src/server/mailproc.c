@@ -117,9 +117,12 @@ on_chan(evutil_socket_t fd, short what, void *arg)
 		conn_adopt(srv, &h, cfd);
 		mem_wipe(buf, sizeof(buf));
 	}
-	if (n < 0 && !srv->stopping) {
-		log_info("pre-login process gone; finishing the sessions");
+	if (n < 0) {
+		/* A closed channel stays readable: stop watching it. */
 		event_del(srv->mail_ev);
+		if (!srv->stopping)
+			log_info("pre-login process gone; finishing the "
+				 "sessions");
 		server_stop(srv, 0);
 	}
 }

@@ -142,8 +142,11 @@ on_mail(evutil_socket_t fd, short what, void *arg)
 		if (c != NULL && c->auth_id == m.id && c->handoff)
 			conn_handoff_reply(c, res, line);
 	}
-	if (n < 0 && !srv->stopping) {
-		log_info("mail process gone; stopping");
+	if (n < 0) {
+		/* A closed channel stays readable: stop watching it. */
+		event_del(srv->mail_ev);
+		if (!srv->stopping)
+			log_info("mail process gone; stopping");
 		server_stop(srv, 0);
 	}
 }
