@@ -462,6 +462,9 @@ authd_start(const char *users, const char *tmpl, uid_t uid, gid_t gid,
 	if (pid == 0) {
 		char why[256];
 
+		/* Ctrl-C reaches the whole process group: the server stops
+		 * first and this process follows when its channel closes. */
+		signal(SIGINT, SIG_IGN);
 		close(sv[0]);
 		if (uid != (uid_t)-1 && priv_drop(uid, gid, why, sizeof(why))) {
 			log_err("credential process: %s", why);

@@ -287,7 +287,7 @@ privsep_master(
 	sigset_t set;
 	siginfo_t si;
 	int status = 0, st, sig;
-	bool mail_gone = false;
+	bool mail_gone = false, stopping = false;
 	pid_t pid;
 
 	privsep_master_signals(&set);
@@ -298,6 +298,7 @@ privsep_master(
 		if (sig == SIGHUP && c->cert != NULL) {
 			send_reload(c, reload_fd);
 		} else if (sig == SIGTERM || sig == SIGINT) {
+			stopping = true; /* children dying now are expected */
 			kill(k->login, SIGTERM);
 			kill(k->mail, SIGTERM);
 		} else if (sig == SIGCHLD) {
@@ -309,6 +310,7 @@ privsep_master(
 				if (pid == k->mail)
 					mail_gone = true;
 				if ((pid == k->authd || pid == k->mail) &&
+				    !stopping &&
 				    !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
 					log_err("%s process died (status %d)",
 					    pid == k->mail ? "mail"
