@@ -149,6 +149,8 @@ void conn_adopted_end(struct conn *c);
 
 /* Stop serving: close listeners, say goodbye, exit when all are gone. */
 void server_stop(struct server *srv, int sig);
+/* The exit timer server_stop arms (arg is the server): leave the loop. */
+void server_exit_timer(evutil_socket_t fd, short what, void *arg);
 /* Leave the loop if stopping and nothing is left. */
 void server_maybe_exit(struct server *srv);
 

@@ -20,8 +20,6 @@
 #include "server/conn.h"
 #include "tls/tls.h"
 
-#define R_HANDOFF_TEMP "-ERR [SYS/TEMP] Temporary server error, try again later"
-
 /* Pre-login: the handoff failed here or was refused; reply and read on. */
 static void
 handoff_fail(struct conn *c, const char *line)
@@ -48,7 +46,7 @@ conn_handoff(struct conn *c, const char *user, const char *path)
 	    str_copy(c->ho->user, user, sizeof(c->ho->user)) < 0 ||
 	    str_copy(c->ho->path, path, sizeof(c->ho->path)) < 0 ||
 	    str_copy(c->ho->ticket, c->ticket, sizeof(c->ho->ticket)) < 0) {
-		handoff_fail(c, R_HANDOFF_TEMP);
+		handoff_fail(c, SESS_R_TEMP);
 		return;
 	}
 	mem_wipe(c->ticket, sizeof(c->ticket));
@@ -83,7 +81,7 @@ conn_handoff_flushed(struct conn *c)
 	    (h->plen > 0 && (h->pending = evbuffer_pullup(in, -1)) == NULL)) {
 		log_err("peer=%s: %zu bytes read ahead of the login", c->peer,
 		    h->plen);
-		handoff_fail(c, R_HANDOFF_TEMP);
+		handoff_fail(c, SESS_R_TEMP);
 		return;
 	}
 	(void)str_copy(h->peer, c->peer, sizeof(h->peer));
@@ -96,7 +94,7 @@ conn_handoff_flushed(struct conn *c)
 			sv) < 0) {
 			log_err("peer=%s: socketpair: %s", c->peer,
 			    strerror(errno));
-			handoff_fail(c, R_HANDOFF_TEMP);
+			handoff_fail(c, SESS_R_TEMP);
 			return;
 		}
 		c->relay_fd = sv[0];
@@ -110,7 +108,7 @@ conn_handoff_flushed(struct conn *c)
 		    c->peer, strerror(errno));
 		if (fd != c->fd)
 			close(fd);
-		handoff_fail(c, R_HANDOFF_TEMP);
+		handoff_fail(c, SESS_R_TEMP);
 		return;
 	}
 	if (fd != c->fd)
@@ -144,25 +142,6 @@ conn_handoff_reply(struct conn *c, int result, const char *line)
 	conn_free(c);
 }
 
-/* Mail process: the mailbox path must be absolute, without "." or ".."
- * components (the credential process built it; the pre-login process
- * only carried it). */
-static bool
-path_ok(const char *p)
-{
-	const char *s = p;
-
-	if (p[0] != '/')
-		return false;
-	while ((s = strstr(s, "/.")) != NULL) {
-		if (s[2] == '/' || s[2] == '\0' ||
-		    (s[2] == '.' && (s[3] == '/' || s[3] == '\0')))
-			return false;
-		s += 2;
-	}
-	return true;
-}
-
 /* Mail process: strip the CRLF of a captured reply. */
 static void
 captured_line(struct conn *c, char *out, size_t outlen)
@@ -190,14 +169,13 @@ conn_adopt(struct server *srv, const struct handoff *h, int fd)
 			"refused",
 		    h->peer);
 		(void)handoff_send_reply(
-		    srv->mail_fd, h->id, IPC_RES_TEMP, R_HANDOFF_TEMP);
+		    srv->mail_fd, h->id, IPC_RES_TEMP, SESS_R_TEMP);
 		close(fd);
 		return;
 	}
-	if (!path_ok(h->path) || srv->stopping ||
-	    (c = calloc(1, sizeof(*c))) == NULL) {
+	if (srv->stopping || (c = calloc(1, sizeof(*c))) == NULL) {
 		(void)handoff_send_reply(
-		    srv->mail_fd, h->id, IPC_RES_TEMP, R_HANDOFF_TEMP);
+		    srv->mail_fd, h->id, IPC_RES_TEMP, SESS_R_TEMP);
 		close(fd);
 		return;
 	}
@@ -220,7 +198,7 @@ conn_adopt(struct server *srv, const struct handoff *h, int fd)
 	    (h->plen == 0 || (c->pre = evbuffer_new()) != NULL))
 		sess_auth_done(&c->sess, IPC_RES_OK, h->user, h->path, &act);
 	else
-		sess_reply(&c->sess, R_HANDOFF_TEMP);
+		sess_reply(&c->sess, SESS_R_TEMP);
 	c->capture = false;
 	if (c->sess.state != SS_TRANS) {
 		captured_line(c, line, sizeof(line));

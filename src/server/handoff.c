@@ -1,6 +1,7 @@
 /* handoff.c: frames and descriptor passing between the pre-login and the
  * mail process. */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -28,6 +29,24 @@ field_str(struct p3_span f, char *out, size_t outlen, bool required)
 	memcpy(out, f.p, f.len);
 	out[f.len] = '\0';
 	return 0;
+}
+
+/* The mailbox path must be absolute, without "." or ".." components (the
+ * credential process built it; the pre-login process only carried it). */
+static bool
+path_ok(const char *p)
+{
+	const char *s = p;
+
+	if (p[0] != '/')
+		return false;
+	while ((s = strstr(s, "/.")) != NULL) {
+		if (s[2] == '/' || s[2] == '\0' ||
+		    (s[2] == '.' && (s[3] == '/' || s[3] == '\0')))
+			return false;
+		s += 2;
+	}
+	return true;
 }
 
 static int
@@ -83,7 +102,7 @@ handoff_decode(const struct ipc_msg *m, struct handoff *h)
 	if (ipc_expect(m, IPC_HANDOFF, 7) < 0 ||
 	    field_str(m->f[0], h->user, sizeof(h->user), true) < 0 ||
 	    field_str(m->f[1], h->path, sizeof(h->path), true) < 0 ||
-	    h->path[0] != '/' ||
+	    !path_ok(h->path) ||
 	    field_str(m->f[2], h->peer, sizeof(h->peer), true) < 0 ||
 	    field_str(m->f[3], h->host, sizeof(h->host), true) < 0 ||
 	    field_str(m->f[4], h->tlsver, sizeof(h->tlsver), false) < 0 ||

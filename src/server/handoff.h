@@ -31,7 +31,7 @@ struct handoff {
 int handoff_send(int chan, const struct handoff *h, int fd);
 /* Check an IPC_HANDOFF frame and copy its fields into h (pending points
  * into the frame). Strings must be non-empty where required, NUL-free and
- * fit; 0, or -1. */
+ * fit; the path absolute without "." or ".." components. 0, or -1. */
 int handoff_decode(const struct ipc_msg *m, struct handoff *h);
 /* Send IPC_HANDOFF_REPLY: result is an ipc_result; line (no CRLF) is the
  * client's reply when the login could not be completed. 0 or -1. */

@@ -107,10 +107,8 @@ on_chan(evutil_socket_t fd, short what, void *arg)
 			/* Well framed, bad fields: refuse this one login. */
 			log_err("handoff %lu refused: malformed fields",
 			    (unsigned long)m.id);
-			(void)handoff_send_reply(srv->mail_fd, m.id,
-			    IPC_RES_TEMP,
-			    "-ERR [SYS/TEMP] Temporary server error, try again "
-			    "later");
+			(void)handoff_send_reply(
+			    srv->mail_fd, m.id, IPC_RES_TEMP, SESS_R_TEMP);
 			close(cfd);
 			continue;
 		}
@@ -125,14 +123,6 @@ on_chan(evutil_socket_t fd, short what, void *arg)
 				 "sessions");
 		server_stop(srv, 0);
 	}
-}
-
-static void
-on_exit_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct server *srv = arg;
-
-	event_base_loopexit(srv->base, NULL);
 }
 
 static void
@@ -168,7 +158,7 @@ mail_run(const struct srv_conf *conf, int chan)
 	    event_new(srv.base, chan, EV_READ | EV_PERSIST, on_chan, &srv);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_signal, &srv);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_signal, &srv);
-	srv.exit_timer = evtimer_new(srv.base, on_exit_timer, &srv);
+	srv.exit_timer = evtimer_new(srv.base, server_exit_timer, &srv);
 	if (srv.mail_ev == NULL || srv.sig_term == NULL ||
 	    srv.sig_int == NULL || srv.exit_timer == NULL)
 		goto out;

@@ -151,8 +151,8 @@ on_mail(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void
-on_exit_timer(evutil_socket_t fd, short what, void *arg)
+void
+server_exit_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *srv = arg;
 
@@ -531,7 +531,7 @@ server_run(const struct srv_conf *conf)
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, &srv);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_stop, &srv);
 	srv.sig_hup = evsignal_new(srv.base, SIGHUP, on_hup, &srv);
-	srv.exit_timer = evtimer_new(srv.base, on_exit_timer, &srv);
+	srv.exit_timer = evtimer_new(srv.base, server_exit_timer, &srv);
 	if (srv.authd_ev == NULL || srv.mail_ev == NULL ||
 	    srv.sig_term == NULL || srv.sig_int == NULL ||
 	    srv.sig_hup == NULL || srv.exit_timer == NULL)

@@ -15,7 +15,7 @@
 #define R_NOMSG    "-ERR No such message"
 #define R_DELETED  "-ERR Message is deleted"
 #define R_UNKNOWN  "-ERR Unknown command"
-#define R_TEMP     "-ERR [SYS/TEMP] Temporary server error, try again later"
+#define R_TEMP     SESS_R_TEMP
 #define R_NEEDTLS                                                              \
 	"-ERR [AUTH] Authentication disallowed without TLS; "                  \
 	"use STLS or port 995"

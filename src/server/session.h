@@ -14,6 +14,9 @@
 #include "server/config.h"
 #include "store/maildir.h"
 
+/* The reply for a temporary failure, used by the I/O layer too. */
+#define SESS_R_TEMP "-ERR [SYS/TEMP] Temporary server error, try again later"
+
 enum sess_state { SS_AUTH, SS_TRANS, SS_UPDATE, SS_DONE };
 
 enum sess_act_kind {

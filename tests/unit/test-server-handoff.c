@@ -120,6 +120,15 @@ TEST(handoff_decode_rejects_bad_frames)
 	f[1].p = "m/alice"; /* relative path */
 	f[1].len = 7;
 	CHECK(decode_fields(f, 7, IPC_HANDOFF) == -1);
+	f[1].p = "/m/../root"; /* a ".." component */
+	f[1].len = 10;
+	CHECK(decode_fields(f, 7, IPC_HANDOFF) == -1);
+	f[1].p = "/m/./x"; /* a "." component */
+	f[1].len = 6;
+	CHECK(decode_fields(f, 7, IPC_HANDOFF) == -1);
+	f[1].p = "/m/.x/..y"; /* dots inside names are fine */
+	f[1].len = 9;
+	CHECK(decode_fields(f, 7, IPC_HANDOFF) == 0);
 	memcpy(f, ok, sizeof(f));
 	f[4].p = "TLSv1.3-and-much-more"; /* does not fit */
 	f[4].len = strlen(f[4].p);
