@@ -9,19 +9,8 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "md-uidl.h"
 #include "store/maildir.h"
-
-/* The UIDL of message i, NUL-terminated (one of two static buffers). */
-static const char *
-uidl_at(const struct maildir *md, uint32_t i)
-{
-	static char u[2][P3_UIDL_MAX + 1];
-	static int k;
-
-	k ^= 1;
-	md_uidl_copy(md, i, u[k]);
-	return u[k];
-}
 
 static const char *
 pth(char *out, size_t cap, const char *a, const char *b, const char *c)

@@ -8,22 +8,11 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "md-uidl.h"
 #include "lib/util.h"
 #include "store/maildir.h"
 
 #define SCALE_MSGS 100000
-
-/* The UIDL of message i, NUL-terminated (one of two static buffers). */
-static const char *
-uidl_at(const struct maildir *md, uint32_t i)
-{
-	static char u[2][P3_UIDL_MAX + 1];
-	static int k;
-
-	k ^= 1;
-	md_uidl_copy(md, i, u[k]);
-	return u[k];
-}
 
 static void
 mkdirs(char *dir, size_t cap)
